@@ -1,0 +1,236 @@
+"""The benchmark corpora and question sets from `../shared`, and the stores built from them.
+
+Stores are expensive (about 15 chunks a second on two cores), so each is cached under
+`benchmarks/.cache/<set>-<key>/`, keyed on the articles, the embedding model and, for the
+briefing store, the ingest code: a rerun reuses them, a change to any of those rebuilds.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from index.embed import model_label, resolve_model_path
+from index.ingest import ingest
+from index.load import load_paths
+from index.records import Article
+from index.settings import Settings
+from index.store import Store
+
+if TYPE_CHECKING:
+    from langchain_chroma import Chroma
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = ROOT.parent / "shared"
+DATA = SHARED / "data"
+EVAL = SHARED / "eval"
+SEED_ARTICLE = DATA / "seed" / "isis-briefing.txt"
+CACHE = Path(__file__).resolve().parent / ".cache"
+DONE_MARKER = "complete"
+BRIEFING_CODE = ROOT / "index"
+LANGCHAIN_COLLECTION = "naive"
+# What `--quick` keeps: the questions asked, and how many unneeded articles stay as distractors.
+QUICK_QUESTIONS = {"seed": None, "speaker": 30, "realtimeqa": 50}
+QUICK_DISTRACTORS = {"seed": 40, "speaker": 4, "realtimeqa": 100}
+FULL_DISTRACTORS = {"seed": 200, "speaker": None, "realtimeqa": None}
+SET_NAMES = tuple(QUICK_QUESTIONS)
+
+
+@dataclass(frozen=True)
+class Span:
+    article_id: str
+    start: int
+    end: int
+
+    def overlaps(self, article_id: str, start: int, end: int) -> bool:
+        return article_id == self.article_id and start < self.end and self.start < end
+
+
+@dataclass(frozen=True)
+class Question:
+    """`gold` must be cited; `also_ok` may be; `answers` must all appear in the answer text;
+    `wrong_answers` are the other choices of a multiple-choice question."""
+
+    id: str
+    text: str
+    gold: tuple[Span, ...]
+    answers: tuple[str, ...]
+    also_ok: tuple[Span, ...] = ()
+    wrong_answers: tuple[str, ...] = ()
+    speaker: str | None = None
+    no_answer: bool = False
+
+
+@dataclass(frozen=True)
+class QuestionSet:
+    name: str
+    articles: list[Article]
+    questions: list[Question]
+
+    @property
+    def key(self) -> str:
+        """Names the cache: the same articles under the same model give the same stores."""
+        digest = hashlib.sha256(model_label(Settings().embed_model).encode())
+        for article in self.articles:
+            digest.update(article.content_hash.encode())
+        return f"{self.name}-{digest.hexdigest()[:12]}"
+
+    @property
+    def characters(self) -> int:
+        return sum(len(article.text) for article in self.articles)
+
+
+def read_jsonl(path: Path) -> list[dict[str, Any]]:
+    with path.open(encoding="utf-8") as lines:
+        return [json.loads(line) for line in lines if line.strip()]
+
+
+def load_articles(*paths: Path) -> list[Article]:
+    """Read through the product's own loader, so ids are exactly the ones `ingest` gives."""
+    loaded = list(load_paths(paths))
+    problems = [str(item) for item in loaded if not isinstance(item, Article)]
+    if problems:
+        raise RuntimeError(f"cannot load benchmark data: {problems[:3]}")
+    return [item for item in loaded if isinstance(item, Article)]
+
+
+def seed_questions() -> tuple[list[Article], list[Question]]:
+    seed = load_articles(SEED_ARTICLE)
+    article_id = seed[0].id
+
+    def spans(records: list[dict[str, Any]]) -> tuple[Span, ...]:
+        return tuple(Span(article_id, r["start"], r["end"]) for r in records)
+
+    questions = [Question(id=r["id"], text=r["question"], gold=spans(r["gold"]),
+                          answers=tuple(g["text"] for g in r["gold"]),
+                          also_ok=spans(r.get("also_ok", [])), speaker=r.get("speaker"),
+                          no_answer=bool(r.get("no_answer")))
+                 for r in read_jsonl(EVAL / "seed_questions.jsonl")]
+    return seed + load_articles(DATA / "news_summary.csv"), questions
+
+
+def speaker_questions() -> tuple[list[Article], list[Question]]:
+    articles = load_articles(DATA / "polnear" / "dev_articles.jsonl")
+    texts = {a.id: a.text for a in articles}
+    questions = []
+    for record in read_jsonl(EVAL / "speaker_questions_dev.jsonl"):
+        gold = tuple(Span(record["article"], g["start"], g["end"]) for g in record["gold"])
+        questions.append(Question(
+            id=record["id"], text=record["question"], gold=gold, speaker=record["speaker"],
+            answers=tuple(texts[s.article_id][s.start:s.end] for s in gold)))
+    return articles, questions
+
+
+def realtimeqa_questions() -> tuple[list[Article], list[Question]]:
+    """The whole passage is the evidence; the answer is the right choice's text."""
+    articles = load_articles(DATA / "realtimeqa_passages_dev.jsonl")
+    lengths = {a.id: len(a.text) for a in articles}
+    questions = [Question(id=r["id"], text=r["question"],
+                          gold=(Span(r["article"], 0, lengths[r["article"]]),),
+                          answers=tuple(r["answer"]),
+                          wrong_answers=tuple(c for c in r["choices"] if c not in r["answer"]))
+                 for r in read_jsonl(EVAL / "realtimeqa_questions_dev.jsonl")]
+    return articles, questions
+
+
+READERS: dict[str, Callable[[], tuple[list[Article], list[Question]]]] = {
+    "seed": seed_questions, "speaker": speaker_questions, "realtimeqa": realtimeqa_questions}
+
+
+def question_set(name: str, *, quick: bool, limit: int | None = None) -> QuestionSet:
+    """The first `limit` questions (quick: a fixed few) over the articles they need plus
+    distractors: a handful in quick mode, otherwise the whole split."""
+    articles, questions = READERS[name]()
+    limit = limit or (QUICK_QUESTIONS[name] if quick else None)
+    questions = questions[:limit]
+    distractors = (QUICK_DISTRACTORS if quick else FULL_DISTRACTORS)[name]
+    return QuestionSet(name, with_distractors(articles, questions, distractors), questions)
+
+
+def with_distractors(articles: Sequence[Article], questions: Iterable[Question],
+                     distractors: int | None) -> list[Article]:
+    """Every article a question cites, then the first `distractors` others (None: all)."""
+    needed = {span.article_id for q in questions for span in q.gold + q.also_ok}
+    others = [a for a in articles if a.id not in needed]
+    return [a for a in articles if a.id in needed] + others[:distractors]
+
+
+def cached_store(question_set: QuestionSet) -> Store:
+    """The briefing store for this set, ingested once per articles × model × ingest code."""
+    folder = CACHE / question_set.key / f"briefing-{_code_hash(BRIEFING_CODE)}"
+    settings = replace(Settings(), home=folder, chroma_url="")
+
+    def build(target: Path) -> None:
+        corpus = target / "corpus.jsonl"
+        write_jsonl(corpus, question_set.articles)
+        report = ingest([corpus], Store(target, settings))
+        if report.errors:
+            raise RuntimeError(f"ingest of {question_set.name} failed: {report.errors[:3]}")
+
+    _build_once(folder, build)
+    return Store(folder, settings)
+
+
+def cached_langchain(question_set: QuestionSet, splitter_chunk: int,
+                     splitter_overlap: int) -> Chroma:
+    """The naive LangChain index a user would build: split, embed, `Chroma.from_documents`."""
+    from langchain_chroma import Chroma
+
+    embeddings = langchain_embeddings()
+    folder = CACHE / question_set.key / f"langchain-{splitter_chunk}-{splitter_overlap}"
+
+    def build(target: Path) -> None:
+        from langchain_core.documents import Document
+        from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+        splitter = RecursiveCharacterTextSplitter(chunk_size=splitter_chunk,
+                                                  chunk_overlap=splitter_overlap,
+                                                  add_start_index=True)
+        documents = splitter.split_documents(
+            [Document(a.text, metadata={"article_id": a.id}) for a in question_set.articles])
+        Chroma.from_documents(documents, embeddings, collection_name=LANGCHAIN_COLLECTION,
+                              persist_directory=str(target))
+
+    _build_once(folder, build)
+    return Chroma(collection_name=LANGCHAIN_COLLECTION, embedding_function=embeddings,
+                  persist_directory=str(folder))
+
+
+def langchain_embeddings() -> Any:
+    """`HuggingFaceEmbeddings` over the very model folder the briefing store uses."""
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    from langchain_huggingface import HuggingFaceEmbeddings
+
+    return HuggingFaceEmbeddings(model_name=resolve_model_path(Settings().embed_model),
+                                 model_kwargs={"device": "cpu"})
+
+
+def write_jsonl(path: Path, articles: Iterable[Article]) -> None:
+    fields = ("id", "text", "title", "date", "source", "author", "url")
+    with path.open("w", encoding="utf-8") as out:
+        for article in articles:
+            out.write(json.dumps({f: getattr(article, f) for f in fields}) + "\n")
+
+
+def _build_once(folder: Path, build: Callable[[Path], None]) -> None:
+    """A folder without its marker is a build that died half-way: start it again."""
+    if (folder / DONE_MARKER).exists():
+        return
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    print(f"building {folder.relative_to(CACHE)} (cached for later runs)…", flush=True)
+    build(folder)
+    (folder / DONE_MARKER).touch()
+
+
+def _code_hash(package: Path) -> str:
+    digest = hashlib.sha256()
+    for source in sorted(package.glob("*.py")):
+        digest.update(source.read_bytes())
+    return digest.hexdigest()[:12]

@@ -1,0 +1,352 @@
+"""Answer and citation quality of `briefing` beside the baselines a user would otherwise build.
+
+Every system is a function question → `Response` (answer text + passages in rank order), and one
+scorer measures them all against the gold evidence spans of `../shared/eval`.
+
+Run: .venv/bin/python -m benchmarks.quality [--quick] [--sets seed,speaker] [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import string
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from benchmarks import attribution
+from benchmarks.corpora import (
+    SET_NAMES,
+    Question,
+    QuestionSet,
+    Span,
+    cached_langchain,
+    cached_store,
+    question_set,
+)
+from index.embed import model_label
+from index.settings import Settings
+from index.store import Store
+from qa.api import ask
+from qa.retrieve import retrieve
+
+RESULTS = Path(__file__).resolve().parent / "results" / "quality.json"
+BASELINE_K = 4
+BRIEFING_K = 8
+SPLITTER_CHUNK, SPLITTER_OVERLAP = 1000, 200
+RERANK = "not available: no reranker model on this machine, so no with/without-rerank rows"
+ARTICLES = frozenset({"a", "an", "the"})
+PUNCTUATION = re.compile(f"[{re.escape(string.punctuation)}‘’“”—–…]")
+# Columns of the table, in order; the ones marked False are not shares in [0, 1].
+METRICS = {"hit@1": True, "hit@5": True, "mrr": True, "f1": True, "contains": True,
+           "choice_only": True, "cite_p": True, "cite_r": True, "chars": False,
+           "no_answer": True, "false_no_ans": True, "speaker": True, "p50_ms": False,
+           "p95_ms": False}
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved or cited stretch of an article, in the system's rank order."""
+
+    article_id: str
+    start: int
+    end: int
+    speaker: str | None = None
+
+
+@dataclass(frozen=True)
+class Response:
+    text: str
+    passages: list[Passage]
+    no_answer: bool = False
+
+
+@dataclass(frozen=True)
+class System:
+    """`names_speakers`: the system claims who said a passage, so speaker accuracy applies."""
+
+    name: str
+    answer: Callable[[str], Response]
+    names_speakers: bool = False
+
+
+@dataclass(frozen=True)
+class Outcome:
+    question: Question
+    response: Response
+    milliseconds: float
+
+
+# -- systems -----------------------------------------------------------------------------------
+
+def naive_langchain(question_set: QuestionSet) -> System:
+    """Top-k of `similarity_search`; the "answer" is the top chunk, its citations all k."""
+    index = cached_langchain(question_set, SPLITTER_CHUNK, SPLITTER_OVERLAP)
+
+    def answer(question: str) -> Response:
+        documents = index.similarity_search(question, k=BASELINE_K)
+        passages = [Passage(d.metadata["article_id"], d.metadata["start_index"],
+                            d.metadata["start_index"] + len(d.page_content)) for d in documents]
+        return Response(documents[0].page_content if documents else "", passages)
+
+    return System("naive-langchain", answer)
+
+
+def bm25_only(store: Store) -> System:
+    def answer(question: str) -> Response:
+        ids = [chunk_id for chunk_id, _ in store.keyword.search(question, BASELINE_K)]
+        return chunk_response(store, ids)
+
+    return System("bm25", answer)
+
+
+def hybrid_retrieval(store: Store) -> System:
+    """briefing's own retrieval (dense + BM25 fused) without `ask`'s question parsing and
+    sentence selection: shows what composing the answer adds or loses."""
+    def answer(question: str) -> Response:
+        vector = store.embedder.encode([question])[0]
+        found = retrieve(store, question, vector, k=BASELINE_K)
+        return chunk_response(store, [p.chunk_id for p in found])
+
+    return System("hybrid-top4", answer)
+
+
+def chunk_response(store: Store, chunk_ids: list[str]) -> Response:
+    """Chunks as passages, in the given order; the answer is the first chunk's text."""
+    if not chunk_ids:
+        return Response("", [])
+    found = store.chunks.get(ids=chunk_ids, include=["documents", "metadatas"])
+    by_id = dict(zip(found["ids"], zip(found["documents"], found["metadatas"])))
+    ranked = [by_id[i] for i in chunk_ids if i in by_id]
+    passages = [Passage(meta["article_id"], meta["start"], meta["end"]) for _, meta in ranked]
+    return Response(ranked[0][0] if ranked else "", passages)
+
+
+def briefing(store: Store) -> System:
+    def answer(question: str) -> Response:
+        result = ask(question, store=store, k=BRIEFING_K)
+        passages = [Passage(c.article_id, c.start, c.end, c.speaker) for c in result.citations]
+        return Response(result.text, passages, result.no_answer)
+
+    return System("briefing", answer, names_speakers=True)
+
+
+def systems_for(question_set: QuestionSet, store: Store) -> list[System]:
+    return [naive_langchain(question_set), bm25_only(store), hybrid_retrieval(store),
+            briefing(store)]
+
+
+# -- scoring -----------------------------------------------------------------------------------
+
+def normalise(text: str) -> str:
+    """SQuAD-style: lower case, no punctuation, no articles, single spaces."""
+    words = PUNCTUATION.sub(" ", text.lower()).split()
+    return " ".join(w for w in words if w not in ARTICLES)
+
+
+def token_f1(answer: str, gold: str) -> float:
+    predicted, expected = normalise(answer).split(), normalise(gold).split()
+    shared = sum((Counter(predicted) & Counter(expected)).values())
+    if not shared:
+        return 0.0
+    precision, recall = shared / len(predicted), shared / len(expected)
+    return 2 * precision * recall / (precision + recall)
+
+
+def contains(answer: str, phrase: str) -> bool:
+    """Whole-word containment after normalisation, so "Iran" is not found inside "Iraq's"."""
+    return f" {normalise(phrase)} " in f" {normalise(answer)} "
+
+
+def overlaps_any(passage: Passage, spans: Sequence[Span]) -> bool:
+    return any(s.overlaps(passage.article_id, passage.start, passage.end) for s in spans)
+
+
+def first_hit_rank(question: Question, passages: Sequence[Passage]) -> int | None:
+    """1-based rank of the first passage on the gold evidence."""
+    return next((rank for rank, p in enumerate(passages, 1) if overlaps_any(p, question.gold)),
+                None)
+
+
+def score(question: Question, response: Response,
+          names_speakers: bool) -> dict[str, float | None]:
+    """One question's metrics; None where a metric does not apply to it."""
+    if question.no_answer:
+        return {"no_answer": float(response.no_answer)}
+    scores: dict[str, float | None] = {"false_no_ans": float(response.no_answer)}
+    scores.update(retrieval_scores(question, response.passages))
+    scores.update(answer_scores(question, response))
+    if question.speaker and names_speakers:
+        scores["speaker"] = float(speaker_right(question, response.passages))
+    return scores
+
+
+def retrieval_scores(question: Question, passages: Sequence[Passage]) -> dict[str, float | None]:
+    rank = first_hit_rank(question, passages)
+    on_evidence = [p for p in passages if overlaps_any(p, question.gold + question.also_ok)]
+    cited = sum(any(s.overlaps(p.article_id, p.start, p.end) for p in passages)
+                for s in question.gold)
+    return {"hit@1": float(rank == 1), "hit@5": float(rank is not None and rank <= 5),
+            "mrr": 1.0 / rank if rank else 0.0,
+            "cite_p": len(on_evidence) / len(passages) if passages else None,
+            "cite_r": cited / len(question.gold)}
+
+
+def answer_scores(question: Question, response: Response) -> dict[str, float | None]:
+    text = "" if response.no_answer else response.text
+    scores: dict[str, float | None] = {
+        "f1": token_f1(text, " ".join(question.answers)),
+        "contains": float(all(contains(text, a) for a in question.answers)),
+        "chars": None if response.no_answer else float(len(text))}
+    if question.wrong_answers:
+        right = any(contains(text, a) for a in question.answers)
+        scores["choice_only"] = float(right and not any(contains(text, w)
+                                                        for w in question.wrong_answers))
+    return scores
+
+
+def speaker_right(question: Question, passages: Sequence[Passage]) -> bool:
+    """A passage on the gold evidence is attributed to someone with the gold surname."""
+    surname = (question.speaker or "").lower()
+    return any(p.speaker and surname in p.speaker.lower().split()
+               for p in passages if overlaps_any(p, question.gold))
+
+
+def summarise(outcomes: Sequence[Outcome], names_speakers: bool) -> dict[str, float | None]:
+    """Means over the questions each metric applies to, plus latency percentiles."""
+    per_question = [score(o.question, o.response, names_speakers) for o in outcomes]
+    row: dict[str, float | None] = {}
+    for metric in METRICS:
+        values = [s[metric] for s in per_question if s.get(metric) is not None]
+        row[metric] = round(float(np.mean(values)), 4) if values else None
+    latencies = [o.milliseconds for o in outcomes]
+    row["p50_ms"] = round(float(np.percentile(latencies, 50)), 1)
+    row["p95_ms"] = round(float(np.percentile(latencies, 95)), 1)
+    return row
+
+
+# -- running -----------------------------------------------------------------------------------
+
+def run_system(system: System, questions: Sequence[Question]) -> list[Outcome]:
+    """Warm up once untimed, so latency is the steady state and not model loading."""
+    system.answer(questions[0].text)
+    outcomes = []
+    for question in questions:
+        started = time.perf_counter()
+        response = system.answer(question.text)
+        outcomes.append(Outcome(question, response, 1000 * (time.perf_counter() - started)))
+    return outcomes
+
+
+@dataclass
+class BenchmarkRun:
+    rows: list[dict[str, object]]
+    outcomes: dict[tuple[str, str], list[Outcome]]
+    config: dict[str, object]
+    attribution: dict[str, object]
+
+
+def run(set_names: Sequence[str], *, quick: bool, limit: int | None) -> BenchmarkRun:
+    rows: list[dict[str, object]] = []
+    outcomes: dict[tuple[str, str], list[Outcome]] = {}
+    sizes: dict[str, object] = {}
+    for name in set_names:
+        chosen = question_set(name, quick=quick, limit=limit)
+        store = cached_store(chosen)
+        sizes[name] = {"questions": len(chosen.questions), "articles": len(chosen.articles),
+                       "characters": chosen.characters, "briefing_chunks": store.chunks.count()}
+        for system in systems_for(chosen, store):
+            results = run_system(system, chosen.questions)
+            outcomes[(name, system.name)] = results
+            rows.append({"set": name, "system": system.name, "n": len(results),
+                         **summarise(results, system.names_speakers)})
+    return BenchmarkRun(rows, outcomes, run_config(quick, sizes), attribution_numbers(quick))
+
+
+def attribution_numbers(quick: bool) -> dict[str, object]:
+    """PolNeAR dev who-said-what scores from `benchmarks.attribution`; skipped in --quick,
+    where parsing all 84 dev articles would take most of the minute."""
+    if quick:
+        return {"skipped": "--quick; run without it for PolNeAR dev attribution numbers"}
+    report = attribution.run("dev")
+    return {"split": "dev", "precision": report["precision"], "recall": report["recall"],
+            "recall_any_speaker": report["recall_any_speaker"]}
+
+
+def run_config(quick: bool, sizes: dict[str, object]) -> dict[str, object]:
+    return {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "model": model_label(Settings().embed_model), "quick": quick,
+            "baseline_k": BASELINE_K, "briefing_k": BRIEFING_K,
+            "splitter": {"chunk_size": SPLITTER_CHUNK, "chunk_overlap": SPLITTER_OVERLAP},
+            "rerank": RERANK, "sets": sizes}
+
+
+# -- reporting ---------------------------------------------------------------------------------
+
+def format_table(rows: Sequence[dict[str, object]]) -> str:
+    columns = ["set", "system", "n", *METRICS]
+    cells = [[_cell(row[c]) for c in columns] for row in rows]
+    widths = [max(len(c), *(len(line[i]) for line in cells)) for i, c in enumerate(columns)]
+    lines = [columns, *cells]
+    return "\n".join("  ".join(cell.rjust(width) if i > 1 else cell.ljust(width)
+                               for i, (cell, width) in enumerate(zip(line, widths)))
+                     for line in lines)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, float):
+        return f"{value:.0f}" if value >= 10 else f"{value:.3f}"
+    return str(value)
+
+
+def write_results(path: Path, result: BenchmarkRun) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    payload = {"config": result.config, "results": result.rows,
+               "attribution": result.attribution}
+    path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def report(result: BenchmarkRun) -> str:
+    notes = [f"rerank: {RERANK}",
+             f"PolNeAR attribution: {json.dumps(result.attribution)}",
+             f"k: baselines {BASELINE_K} passages, briefing ask(k={BRIEFING_K}) cites its own; "
+             "'-' = does not apply"]
+    return "\n".join([format_table(result.rows), *notes])
+
+
+def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true",
+                        help="a few questions per set over small corpora (about a minute)")
+    parser.add_argument("--sets", default=",".join(SET_NAMES),
+                        help=f"comma-separated, from {','.join(SET_NAMES)}")
+    parser.add_argument("--limit", type=int, help="ask only the first N questions of each set")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where the JSON goes")
+    args = parser.parse_args(argv)
+    args.sets = [name.strip() for name in args.sets.split(",") if name.strip()]
+    unknown = set(args.sets) - set(SET_NAMES)
+    if unknown:
+        parser.error(f"unknown sets: {', '.join(sorted(unknown))}")
+    return args
+
+
+def main(argv: Sequence[str] | None = None) -> BenchmarkRun:
+    args = parse_args(argv)
+    result = run(args.sets, quick=args.quick, limit=args.limit)
+    print(report(result))
+    write_results(args.out, result)
+    print(f"wrote {args.out}")
+    return result
+
+
+if __name__ == "__main__":
+    main()

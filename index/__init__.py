@@ -1,0 +1,1 @@
+"""Ingestion: read articles, split, find quotes and speakers, embed, write the store."""

@@ -1,0 +1,86 @@
+"""The data that flows down the ingest pipeline: every offset points into `Article.text`."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Article:
+    """One news article exactly as read; `text` is the original and is never rewritten."""
+
+    id: str
+    text: str
+    title: str = ""
+    date: str = ""
+    source: str = ""
+    author: str = ""
+    url: str = ""
+    path: str = ""
+    content_hash: str = field(default="")
+
+    def __post_init__(self) -> None:
+        if not self.content_hash:
+            object.__setattr__(self, "content_hash", hash_article(self))
+
+
+def hash_article(article: Article) -> str:
+    """Hash of everything that ends up in the store, so an edited title also re-ingests."""
+    digest = hashlib.sha256()
+    for part in (article.id, article.text, article.title, article.date, article.source,
+                 article.author, article.url):
+        digest.update(part.encode("utf-8", "surrogatepass"))
+        digest.update(b"\x00")
+    return digest.hexdigest()[:16]
+
+
+@dataclass(frozen=True)
+class Sentence:
+    article_id: str
+    index: int
+    start: int
+    end: int
+    paragraph: int
+    speaker: str | None = None
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """A few whole sentences; `id` = content_hash:n so re-ingest is an idempotent upsert."""
+
+    id: str
+    article_id: str
+    start: int
+    end: int
+    sentence_range: tuple[int, int]
+    paragraph: int
+    text_for_embedding: str
+
+
+@dataclass(frozen=True)
+class Quote:
+    """A direct quote or reported statement; `start`/`end` span its content in the article."""
+
+    article_id: str
+    start: int
+    end: int
+    text: str
+    speaker: str | None
+    speaker_mention: str
+    cue: str
+    direct: bool
+    attribution_start: int | None = None
+    attribution_end: int | None = None
+    sentence: int | None = None
+
+
+@dataclass(frozen=True)
+class LoadError:
+    """A file (or one record of it) that could not be read; `str()` is the one-line message."""
+
+    path: str
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.problem}"

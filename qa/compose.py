@@ -1,0 +1,185 @@
+"""Extractive answers: score the sentences of the retrieved passages, keep the best few
+verbatim, and cite each one back to its exact place in the article."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from index.chunk import normalise_whitespace
+from index.store import IndexedArticle
+from qa.answer import NO_ANSWER_TEXT, Answer, Citation
+from qa.retrieve import Passage
+
+MAX_SENTENCES = 3
+MAX_CHARS = 600
+RELATIVE_CUTOFF = 0.8
+DUPLICATE_SIMILARITY = 0.9
+MMR_LAMBDA = 0.3
+SPEAKER_BONUS = 0.3
+OTHER_SPEAKER_PENALTY = 0.3
+# Weights of the sentence score, and the relevance a best sentence must clear to be an answer.
+WEIGHT_COSINE, WEIGHT_TERMS, WEIGHT_PASSAGE = 0.55, 0.35, 0.10
+MIN_RELEVANCE = 0.30
+# A sentence opening like this leans on the one before it ("That's resulted in…").
+NEEDS_CONTEXT = re.compile(
+    r"^\W*(?:that|this|these|those|it|its|he|she|they|their|his|her|such|but|however|"
+    r"also|still|yet)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Candidate:
+    article: IndexedArticle
+    index: int
+    cosine: float
+    terms: float
+    passage: float
+    speaker_fit: float
+
+    @property
+    def score(self) -> float:
+        return (WEIGHT_COSINE * self.cosine + WEIGHT_TERMS * self.terms
+                + WEIGHT_PASSAGE * self.passage + self.speaker_fit)
+
+    @property
+    def relevance(self) -> float:
+        """Query fit alone; the threshold for answering at all is on this, not on the bonuses."""
+        return WEIGHT_COSINE * self.cosine + WEIGHT_TERMS * self.terms
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return self.article.article.id, self.index
+
+
+@dataclass(frozen=True)
+class SentenceScorer:
+    """What the composer needs from the outside world, so it stays a pure function of it."""
+
+    query_vector: np.ndarray
+    term_weights: dict[str, float]
+    tokenize: Callable[[str], list[str]]
+    encode: Callable[[Sequence[tuple[IndexedArticle, int]]], np.ndarray]
+    speaker_fit: Callable[[str | None], float]
+
+    def terms(self, text: str) -> float:
+        """IDF-weighted share of the query's terms that the sentence contains."""
+        total = sum(self.term_weights.values())
+        if not total:
+            return 0.0
+        present = set(self.tokenize(text))
+        return sum(w for t, w in self.term_weights.items() if t in present) / total
+
+
+def sentence_text(article: IndexedArticle, index: int) -> str:
+    sentence = article.sentences[index]
+    return article.article.text[sentence.start:sentence.end]
+
+
+def compose(question: str, passages: Sequence[Passage], articles: dict[str, IndexedArticle],
+            scorer: SentenceScorer, *, asks_who: bool = False,
+            exclude: frozenset[tuple[str, int]] = frozenset()) -> Answer:
+    candidates = _candidates(passages, articles, scorer, exclude)
+    if not candidates or max(c.relevance for c in candidates) < MIN_RELEVANCE:
+        return Answer(question, NO_ANSWER_TEXT, [], 0.0, True)
+    chosen = _select(candidates, scorer)
+    runs = _runs(_with_context(chosen))
+    citations = [_citation(n, article, first, last, best)
+                 for n, (article, first, last, best) in enumerate(runs, 1)]
+    text = " ".join(f"{normalise_whitespace(c.passage)} [{c.n}]" for c in citations)
+    if asks_who:
+        text = f"{_who(citations)}: {text}"
+    confidence = round(min(1.0, max(c.relevance for c in chosen) / 0.8), 3)
+    return Answer(question, text, citations, confidence, False)
+
+
+def _candidates(passages: Sequence[Passage], articles: dict[str, IndexedArticle],
+                scorer: SentenceScorer, exclude: frozenset[tuple[str, int]]) -> list[Candidate]:
+    top = passages[0].score if passages else 1.0
+    best_passage: dict[tuple[str, int], float] = {}
+    for passage in passages:
+        for index in range(*passage.sentence_range):
+            key = (passage.article_id, index)
+            if key not in exclude:
+                best_passage[key] = max(best_passage.get(key, 0.0), passage.score / top)
+    keys = list(best_passage)
+    pairs = [(articles[a], i) for a, i in keys]
+    vectors = scorer.encode(pairs) if pairs else np.zeros((0, 1))
+    cosines = vectors @ scorer.query_vector if pairs else []
+    return [Candidate(article, index, float(cos), scorer.terms(sentence_text(article, index)),
+                      best_passage[key], scorer.speaker_fit(article.sentences[index].speaker))
+            for (article, index), key, cos in zip(pairs, keys, cosines)]
+
+
+def _select(candidates: list[Candidate], scorer: SentenceScorer) -> list[Candidate]:
+    """Maximal marginal relevance over the candidates within reach of the best one."""
+    ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
+    floor = ranked[0].score * RELATIVE_CUTOFF
+    pool = [c for c in ranked if c.score >= floor][:20]
+    vectors = dict(zip((c.key for c in pool), scorer.encode([(c.article, c.index) for c in pool])))
+    chosen: list[Candidate] = []
+    length = 0
+    while pool and len(chosen) < MAX_SENTENCES:
+        def marginal(c: Candidate) -> float:
+            overlap = max((float(vectors[c.key] @ vectors[s.key]) for s in chosen), default=0.0)
+            return c.score - MMR_LAMBDA * overlap
+
+        best = max(pool, key=marginal)
+        pool.remove(best)
+        similarity = max((float(vectors[best.key] @ vectors[s.key]) for s in chosen), default=0.0)
+        size = len(sentence_text(best.article, best.index))
+        if similarity >= DUPLICATE_SIMILARITY or (chosen and length + size > MAX_CHARS):
+            continue
+        chosen.append(best)
+        length += size
+    return chosen
+
+
+def _with_context(chosen: list[Candidate]) -> list[tuple[Candidate, int]]:
+    """(candidate, sentence index) pairs, adding the sentence before one that leans on it."""
+    picked: dict[tuple[str, int], Candidate] = {c.key: c for c in chosen}
+    for c in chosen:
+        if c.index > 0 and NEEDS_CONTEXT.match(sentence_text(c.article, c.index)):
+            picked.setdefault((c.article.article.id, c.index - 1), c)
+    return [(c, key[1]) for key, c in picked.items()]
+
+
+def _runs(picked: list[tuple[Candidate, int]]) -> list[tuple[IndexedArticle, int, int, float]]:
+    """Adjacent sentences of one article become one citation; articles ordered by their best
+    sentence, sentences by position."""
+    by_article: dict[str, list[tuple[int, Candidate]]] = {}
+    for c, index in picked:
+        by_article.setdefault(c.article.article.id, []).append((index, c))
+    order = sorted(by_article, key=lambda a: -max(c.score for _, c in by_article[a]))
+    runs = []
+    for article_id in order:
+        items = sorted(by_article[article_id], key=lambda item: item[0])
+        article = items[0][1].article
+        first = last = items[0][0]
+        best = items[0][1].score
+        for index, c in items[1:]:
+            if index == last + 1:
+                last, best = index, max(best, c.score)
+                continue
+            runs.append((article, first, last, best))
+            first = last = index
+            best = c.score
+        runs.append((article, first, last, best))
+    return runs
+
+
+def _citation(n: int, article: IndexedArticle, first: int, last: int, score: float) -> Citation:
+    start, end = article.sentences[first].start, article.sentences[last].end
+    speakers = [s.speaker for s in article.sentences[first:last + 1] if s.speaker]
+    meta = article.article
+    return Citation(n=n, article_id=meta.id, title=meta.title, date=meta.date, source=meta.source,
+                    url=meta.url, passage=meta.text[start:end], start=start, end=end,
+                    paragraph=article.sentences[first].paragraph,
+                    speaker=speakers[0] if speakers else None, score=round(score, 4))
+
+
+def _who(citations: list[Citation]) -> str:
+    named = [c.speaker for c in citations if c.speaker]
+    return named[0] if named else "The speaker is not named"

@@ -1,0 +1,94 @@
+"""Hybrid retrieval: dense (Chroma) and keyword (BM25) rankings fused by reciprocal rank."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from index.store import Store, date_number, is_current
+
+RRF_K = 60
+
+
+@dataclass(frozen=True)
+class Filters:
+    """Metadata filters; dates are ISO (`2017-08-01`), inclusive."""
+
+    source: str | None = None
+    since: str | None = None
+    until: str | None = None
+    article: str | None = None
+
+    @classmethod
+    def coerce(cls, value: Filters | dict[str, Any] | None) -> Filters:
+        if isinstance(value, Filters):
+            return value
+        return cls(**(value or {}))
+
+    def where(self, speakers: Sequence[str] = ()) -> dict[str, Any] | None:
+        clauses: list[dict[str, Any]] = []
+        if self.source:
+            clauses.append({"source": self.source})
+        if self.article:
+            clauses.append({"article_id": self.article})
+        for bound, operator in ((self.since, "$gte"), (self.until, "$lte")):
+            if bound:
+                number = date_number(bound)
+                if number is None:
+                    raise ValueError(f"date {bound!r} is not YYYY-MM-DD")
+                clauses.append({"date_number": {operator: number}})
+        if speakers:
+            clauses.append({"$or": [{"speakers": {"$contains": s}} for s in speakers]}
+                           if len(speakers) > 1 else {"speakers": {"$contains": speakers[0]}})
+        if not clauses:
+            return None
+        return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A retrieved chunk; `score` is its fused RRF score, `dense` its cosine to the query."""
+
+    chunk_id: str
+    article_id: str
+    start: int
+    end: int
+    sentence_range: tuple[int, int]
+    score: float
+    dense: float
+
+
+def retrieve(store: Store, query: str, query_vector: Sequence[float], *, k: int = 8,
+             filters: Filters | None = None, speakers: Sequence[str] = (),
+             depth: int = 30) -> list[Passage]:
+    """Top-k passages by RRF over the dense and keyword rankings, each `depth` deep."""
+    where = (filters or Filters()).where(speakers)
+    total = store.chunks.count()
+    if total == 0:
+        return []
+    dense = store.chunks.query(query_embeddings=[[float(x) for x in query_vector]],
+                               n_results=min(depth, total), where=where,
+                               include=["metadatas", "distances"])
+    metadata = dict(zip(dense["ids"][0], dense["metadatas"][0]))
+    similarity = {i: 1.0 - d for i, d in zip(dense["ids"][0], dense["distances"][0])}
+    keyword_ids = [i for i, _ in store.keyword.search(query, depth * (3 if where else 1))]
+    missing = [i for i in keyword_ids if i not in metadata]
+    if missing:
+        found = store.chunks.get(ids=missing, where=where, include=["metadatas"])
+        metadata.update(zip(found["ids"], found["metadatas"]))
+    keyword_ids = [i for i in keyword_ids if i in metadata][:depth]
+    fused: dict[str, float] = {}
+    for ranking in (dense["ids"][0], keyword_ids):
+        for rank, chunk_id in enumerate(ranking):
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+    ranked = sorted(fused, key=fused.__getitem__, reverse=True)
+    articles = store.get_articles([metadata[i]["article_id"] for i in ranked])
+    passages = []
+    for chunk_id in ranked:
+        meta = metadata[chunk_id]
+        if is_current(chunk_id, articles.get(meta["article_id"])):
+            passages.append(Passage(chunk_id, meta["article_id"], meta["start"], meta["end"],
+                                    (meta["sentence_start"], meta["sentence_end"]),
+                                    fused[chunk_id], similarity.get(chunk_id, 0.0)))
+    return passages[:k]
