@@ -20,6 +20,7 @@ $(STAMP): pyproject.toml
 run: install
 	$(BIN)/briefing ingest samples/
 	$(BIN)/briefing ask "$(QUESTION)"
+	$(BIN)/briefing ui
 
 test: install
 	$(BIN)/python -m pytest

@@ -1,8 +1,9 @@
 """The benchmark corpora and question sets from `../shared`, and the stores built from them.
 
 Stores are expensive (about 15 chunks a second on two cores), so each is cached under
-`benchmarks/.cache/<set>-<key>/`, keyed on the articles, the embedding model and, for the
-briefing store, the ingest code: a rerun reuses them, a change to any of those rebuilds.
+`benchmarks/.cache/<set>-<key>/`, keyed on the articles, the embedding model and the store
+format. A briefing store built by other ingest code is still used, with a warning: delete it to
+rebuild it with the current code.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from index.ingest import ingest
 from index.load import load_paths
 from index.records import Article
 from index.settings import Settings
-from index.store import Store
+from index.store import STORE_FORMAT, Store
 
 if TYPE_CHECKING:
     from langchain_chroma import Chroma
@@ -38,7 +39,7 @@ LANGCHAIN_COLLECTION = "naive"
 # What `--quick` keeps: the questions asked, and how many unneeded articles stay as distractors.
 QUICK_QUESTIONS = {"seed": None, "speaker": 30, "realtimeqa": 50}
 QUICK_DISTRACTORS = {"seed": 40, "speaker": 4, "realtimeqa": 100}
-FULL_DISTRACTORS = {"seed": 200, "speaker": None, "realtimeqa": None}
+FULL_DISTRACTORS = {"seed": 40, "speaker": None, "realtimeqa": None}
 SET_NAMES = tuple(QUICK_QUESTIONS)
 
 
@@ -163,7 +164,7 @@ def with_distractors(articles: Sequence[Article], questions: Iterable[Question],
 
 def cached_store(question_set: QuestionSet) -> Store:
     """The briefing store for this set, ingested once per articles × model × ingest code."""
-    folder = CACHE / question_set.key / f"briefing-{_code_hash(BRIEFING_CODE)}"
+    folder = CACHE / question_set.key / f"briefing-format{STORE_FORMAT}"
     settings = replace(Settings(), home=folder, chroma_url="")
 
     def build(target: Path) -> None:
@@ -173,7 +174,7 @@ def cached_store(question_set: QuestionSet) -> Store:
         if report.errors:
             raise RuntimeError(f"ingest of {question_set.name} failed: {report.errors[:3]}")
 
-    _build_once(folder, build)
+    _build_once(folder, build, built_by=_code_hash(BRIEFING_CODE))
     return Store(folder, settings)
 
 
@@ -218,15 +219,20 @@ def write_jsonl(path: Path, articles: Iterable[Article]) -> None:
             out.write(json.dumps({f: getattr(article, f) for f in fields}) + "\n")
 
 
-def _build_once(folder: Path, build: Callable[[Path], None]) -> None:
-    """A folder without its marker is a build that died half-way: start it again."""
-    if (folder / DONE_MARKER).exists():
+def _build_once(folder: Path, build: Callable[[Path], None], built_by: str = "") -> None:
+    """A folder without its marker is a build that died half-way: start it again. The marker
+    holds `built_by`, so a store from other code is flagged rather than silently trusted."""
+    marker = folder / DONE_MARKER
+    if marker.exists():
+        if marker.read_text() != built_by:
+            print(f"warning: {folder} was built by other ingest code; "
+                  "delete it to rebuild with the current code", flush=True)
         return
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)
     print(f"building {folder.relative_to(CACHE)} (cached for later runs)…", flush=True)
     build(folder)
-    (folder / DONE_MARKER).touch()
+    marker.write_text(built_by)
 
 
 def _code_hash(package: Path) -> str:

@@ -35,7 +35,7 @@ def chunk_article(article: Article, sentences: Sequence[Sentence]) -> list[Chunk
             end=window[-1].end,
             sentence_range=(window[0].index, window[-1].index + 1),
             paragraph=window[0].paragraph,
-            text_for_embedding=normalise_whitespace(article.text[window[0].start:window[-1].end]),
+            search_text=normalise_whitespace(article.text[window[0].start:window[-1].end]),
         ))
         if last + 1 >= len(sentences):
             break

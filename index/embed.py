@@ -10,6 +10,10 @@ from typing import TYPE_CHECKING
 
 from langchain_core.embeddings import Embeddings
 
+from index.records import Chunk
+
+SMALL_BATCH = 16
+
 if TYPE_CHECKING:
     import numpy as np
     from sentence_transformers import SentenceTransformer
@@ -32,13 +36,22 @@ class Embedder(Embeddings):
     """A LangChain `Embeddings` so LangChain users can reuse the exact model the store was built
     with; vectors are L2-normalised, so a dot product is the cosine."""
 
-    def __init__(self, name: str = "", batch_size: int = 64) -> None:
+    def __init__(self, name: str = "", batch_size: int = 64, threads: int = 0) -> None:
         self.name = model_label(name)
         self.batch_size = batch_size
+        self.threads = threads
         self.model = _load_model(resolve_model_path(name))
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
-        """Sorted by length so each batch pads little; returned in input order."""
+        """sentence-transformers sorts by length so each batch pads little.
+
+        A question is encoded on one thread: on a 2-core machine with anything else running,
+        a second thread waiting for a busy core made one query 12x slower (33 ms → 400 ms)."""
+        import torch
+
+        threads = self.threads or (1 if len(texts) <= SMALL_BATCH else os.cpu_count() or 1)
+        if torch.get_num_threads() != threads:
+            torch.set_num_threads(threads)
         return self.model.encode(list(texts), batch_size=self.batch_size,
                                  normalize_embeddings=True, convert_to_numpy=True,
                                  show_progress_bar=False)
@@ -54,10 +67,11 @@ class Embedder(Embeddings):
 def _load_model(path: str) -> SentenceTransformer:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
-    import torch
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
 
-    torch.set_num_threads(max(1, os.cpu_count() or 1))
+    transformers_logging.disable_progress_bar()
+
     try:
         return SentenceTransformer(path, device="cpu", local_files_only=True)
     except OSError as error:
@@ -65,3 +79,14 @@ def _load_model(path: str) -> SentenceTransformer:
             f"embedding model {path!r} is not on this machine ({error.__class__.__name__}); "
             "set BRIEFING_EMBED_MODEL to a local sentence-transformers folder"
         ) from None
+
+
+def pool_chunks(sentence_vectors: np.ndarray, chunks: Sequence[Chunk]) -> np.ndarray:
+    """A chunk's vector is the normalised mean of its sentences' vectors: each sentence is
+    embedded once (no overlap re-encoded), and answers get sentence vectors for free. On the
+    shared dev data this retrieves as well as embedding each chunk's text (see README)."""
+    import numpy as np
+
+    pooled = np.stack([sentence_vectors[c.sentence_range[0]:c.sentence_range[1]].mean(axis=0)
+                       for c in chunks])
+    return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from itertools import islice
 from pathlib import Path
 
-from index.chunk import chunk_article
+import numpy as np
+
+from index.chunk import chunk_article, normalise_whitespace
+from index.embed import Embedder, pool_chunks
 from index.load import load_paths
 from index.quotes import attribute_sentences, extract_quotes, load_nlp
 from index.records import Article, LoadError
@@ -64,13 +67,23 @@ def ingest(paths: Iterable[str | Path], store: Store, *,
         stored = store.current_hashes([a.id for a in batch])
         changed = [a for a in batch if stored.get(a.id) != a.content_hash]
         report.unchanged += len(batch) - len(changed)
-        indexed = index_articles(changed, record_error)
+        indexed = embed_sentences(index_articles(changed, record_error), store.embedder)
         if indexed:
-            texts = [chunk.text_for_embedding for item in indexed for chunk in item.chunks]
-            store.write(indexed, store.embedder.encode(texts))
+            store.write(indexed, np.concatenate([pool_chunks(item.vectors, item.chunks)
+                                                 for item in indexed]))
             report.articles += len(indexed)
-            report.chunks += len(texts)
+            report.chunks += sum(len(item.chunks) for item in indexed)
     return report
+
+
+def embed_sentences(indexed: list[IndexedArticle], embedder: Embedder) -> list[IndexedArticle]:
+    """One encode call for the whole batch: big batches keep the model busy."""
+    texts = [normalise_whitespace(item.article.text[s.start:s.end])
+             for item in indexed for s in item.sentences]
+    vectors = embedder.encode(texts) if texts else np.zeros((0, 0))
+    bounds = np.cumsum([0] + [len(item.sentences) for item in indexed])
+    return [replace(item, vectors=vectors[first:last])
+            for item, first, last in zip(indexed, bounds, bounds[1:])]
 
 
 def index_articles(articles: list[Article],

@@ -74,7 +74,8 @@ class KeywordIndex:
             weights[token] = float(np.log(1 + (n_docs - df + 0.5) / (df + 0.5)))
         return weights
 
-    def search(self, query: str, k: int, allowed: np.ndarray | None = None) -> list[tuple[str, float]]:
+    def search(self, query: str, k: int,
+               allowed: np.ndarray | None = None) -> list[tuple[str, float]]:
         """Top-k (chunk id, BM25 score) with a positive score; `allowed` masks documents out."""
         if self.bm25 is None or k <= 0:
             return []

@@ -196,9 +196,14 @@ class _PersonBook:
 
 
 def name_words(mention: str) -> tuple[str, ...]:
-    """A person's name without titles or suffixes: "Gen. Joseph Dunford" → ("Joseph", "Dunford")."""
-    words = tuple(w.strip(".,'’").removesuffix("'s").removesuffix("’s") for w in mention.split())
-    return _split_title(tuple(w for w in words if w))[1]
+    """A person's name without titles or suffixes: "Gen. Joseph Dunford" → ("Joseph", "Dunford").
+    A written name that is all title is a surname after all ("King")."""
+    words = tuple(w for w in (w.strip(".,'’").removesuffix("'s").removesuffix("’s")
+                              for w in mention.split()) if w)
+    name = _split_title(words)[1]
+    if name or not words or not words[-1][:1].isupper():
+        return name
+    return words[-1:]
 
 
 def _first(words: tuple[str, ...]) -> str:
@@ -254,12 +259,9 @@ def attribute_sentences(sentences: Sequence[Sentence], quotes: Sequence[Quote]) 
 def _with_speaker(sentence: Sentence, quotes: Sequence[Quote]) -> Sentence:
     covered = Counter[str]()
     for quote in quotes:
-        covered[quote.speaker or ""] += _overlap(sentence.start, sentence.end, quote.start,
-                                                 quote.end)
-        if quote.attribution_start is not None and quote.attribution_end is not None:
-            covered[quote.speaker or ""] += _overlap(sentence.start, sentence.end,
-                                                     quote.attribution_start,
-                                                     quote.attribution_end)
+        attribution = (quote.attribution_start or 0, quote.attribution_end or 0)
+        for start, end in ((quote.start, quote.end), attribution):
+            covered[quote.speaker or ""] += _overlap(sentence.start, sentence.end, start, end)
     best = max(covered.items(), key=lambda item: item[1], default=("", 0))
     return replace(sentence, speaker=best[0]) if best[1] > 0 else sentence
 

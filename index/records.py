@@ -47,7 +47,8 @@ class Sentence:
 
 @dataclass(frozen=True)
 class Chunk:
-    """A few whole sentences; `id` = content_hash:n so re-ingest is an idempotent upsert."""
+    """A few whole sentences; `id` = content_hash:n so re-ingest is an idempotent upsert.
+    `search_text` (whitespace-normalised) is what the keyword index and Chroma documents hold."""
 
     id: str
     article_id: str
@@ -55,7 +56,7 @@ class Chunk:
     end: int
     sentence_range: tuple[int, int]
     paragraph: int
-    text_for_embedding: str
+    search_text: str
 
 
 @dataclass(frozen=True)

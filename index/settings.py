@@ -20,8 +20,11 @@ class Settings:
     embed_model: str = field(default_factory=lambda: _env("BRIEFING_EMBED_MODEL", ""))
     reranker: str = field(default_factory=lambda: _env("BRIEFING_RERANKER", ""))
     batch_size: int = field(default_factory=lambda: int(_env("BRIEFING_BATCH_SIZE", "64")))
+    torch_threads: int = field(default_factory=lambda: int(_env("BRIEFING_TORCH_THREADS", "0")))
     ingest_batch: int = field(default_factory=lambda: int(_env("BRIEFING_INGEST_BATCH", "64")))
     max_file_mb: float = field(default_factory=lambda: float(_env("BRIEFING_MAX_FILE_MB", "100")))
+    max_upload_mb: float = field(
+        default_factory=lambda: float(_env("BRIEFING_MAX_UPLOAD_MB", "50")))
     llm: str = field(default_factory=lambda: _env("BRIEFING_LLM", "extractive"))
     llm_base_url: str = field(default_factory=lambda: _env("BRIEFING_LLM_BASE_URL", ""))
     auth: str = field(default_factory=lambda: _env("BRIEFING_AUTH", ""))

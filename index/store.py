@@ -6,14 +6,17 @@ readers only trust chunks whose content hash matches the article record (see `is
 
 from __future__ import annotations
 
+import base64
 import json
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 from index.embed import Embedder, model_label
 from index.keyword import KeywordIndex
@@ -21,14 +24,13 @@ from index.records import Article, Chunk, Quote, Sentence
 from index.settings import Settings
 
 if TYPE_CHECKING:
-    import numpy as np
     from chromadb.api import ClientAPI
     from chromadb.api.models.Collection import Collection
 
 CHUNKS = "chunks"
 ARTICLES = "articles"
 PAGE = 5000
-STORE_FORMAT = 1
+STORE_FORMAT = 2
 ARTICLE_FIELDS = ("title", "date", "source", "author", "url", "path", "content_hash")
 
 
@@ -44,6 +46,7 @@ class IndexedArticle:
     sentences: list[Sentence]
     quotes: list[Quote]
     chunks: list[Chunk]
+    vectors: np.ndarray | None = field(default=None, compare=False)
 
 
 def date_number(date: str) -> int | None:
@@ -64,7 +67,11 @@ class Store:
             metadata={"model": model, "format": STORE_FORMAT})
         self.articles: Collection = self.client.get_or_create_collection(
             ARTICLES, embedding_function=None, metadata={"format": STORE_FORMAT})
-        self.model = (self.chunks.metadata or {}).get("model", model)
+        stored = self.chunks.metadata or {}
+        if stored.get("format") != STORE_FORMAT:
+            raise StoreError(f"{self.path}: store format {stored.get('format')} is not this "
+                             f"version's ({STORE_FORMAT}); ingest into a new --store")
+        self.model = stored.get("model", model)
         if self.model != model:
             raise StoreError(f"{self.path}: store was built with embedding model {self.model!r}, "
                              f"but BRIEFING_EMBED_MODEL asks for {model!r}; use a new --store")
@@ -91,7 +98,8 @@ class Store:
 
     @cached_property
     def embedder(self) -> Embedder:
-        return Embedder(self.settings.embed_model, self.settings.batch_size)
+        return Embedder(self.settings.embed_model, self.settings.batch_size,
+                        self.settings.torch_threads)
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -102,7 +110,8 @@ class Store:
         return {i: m["content_hash"] for i, m in zip(found["ids"], found["metadatas"])}
 
     def write(self, batch: Sequence[IndexedArticle], embeddings: np.ndarray) -> None:
-        """`embeddings[i]` belongs to the i-th chunk of the batch, in order."""
+        """`embeddings[i]` belongs to the i-th chunk of the batch, in order; each article
+        carries its sentence vectors."""
         with self.lock:
             ids = [item.article.id for item in batch]
             self.chunks.delete(where={"article_id": {"$in": ids}})
@@ -112,7 +121,7 @@ class Store:
                 self.chunks.upsert(
                     ids=[chunk.id for _, chunk in part],
                     embeddings=embeddings[first:first + len(part)],
-                    documents=[chunk.text_for_embedding for _, chunk in part],
+                    documents=[chunk.search_text for _, chunk in part],
                     metadatas=[_chunk_metadata(item, chunk) for item, chunk in part])
             for first in range(0, len(batch), self._max_batch):
                 part = batch[first:first + self._max_batch]
@@ -260,6 +269,9 @@ def _article_metadata(item: IndexedArticle) -> dict[str, Any]:
     meta["sentences_json"] = json.dumps(
         [[s.start, s.end, s.paragraph, s.speaker] for s in item.sentences])
     meta["quotes_json"] = json.dumps([asdict(q) for q in item.quotes])
+    if item.vectors is not None:
+        meta["sentence_vectors"] = base64.b64encode(
+            item.vectors.astype(np.float16).tobytes()).decode("ascii")
     return meta
 
 
@@ -269,4 +281,8 @@ def _indexed_from_record(article_id: str, text: str, meta: dict[str, Any]) -> In
     sentences = [Sentence(article_id, n, start, end, paragraph, speaker) for n, (
         start, end, paragraph, speaker) in enumerate(json.loads(meta["sentences_json"]))]
     quotes = [Quote(**q) for q in json.loads(meta["quotes_json"])]
-    return IndexedArticle(article, sentences, quotes, [])
+    vectors = None
+    if meta.get("sentence_vectors"):
+        vectors = np.frombuffer(base64.b64decode(meta["sentence_vectors"]), dtype=np.float16)
+        vectors = vectors.reshape(len(sentences), -1).astype(np.float32)
+    return IndexedArticle(article, sentences, quotes, [], vectors)

@@ -3,10 +3,8 @@ come through here."""
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -16,14 +14,13 @@ import numpy as np
 from index.keyword import tokenize
 from index.records import Quote
 from index.settings import Settings
-from index.store import IndexedArticle, Store
+from index.store import Store
 from qa.answer import Answer
 from qa.compose import (
     OTHER_SPEAKER_PENALTY,
     SPEAKER_BONUS,
     SentenceScorer,
     compose,
-    sentence_text,
 )
 from qa.followup import resolve
 from qa.parse import ParsedQuestion, parse_question, speaker_match
@@ -31,7 +28,6 @@ from qa.retrieve import Filters, Passage, retrieve
 
 MAX_QUESTION_CHARS = 2000
 SPEAKER_MATCH = 0.85
-SENTENCE_CACHE = 50_000
 
 
 def open_store(store: Store | str | Path | None = None) -> Store:
@@ -63,19 +59,22 @@ def ask(question: str, *, store: Store | str | Path | None = None, k: int = 8,
     """Answer from the indexed articles, every sentence cited; `no_answer` when nothing fits."""
     asked = validate_question(question)
     opened = open_store(store)
+    chosen = Filters.coerce(filters)
     parsed, cited = resolve(parse_question(asked), history)
-    found = search(opened, parsed, k=k, filters=filters)
+    if chosen.speaker:
+        parsed = replace(parsed, speaker=chosen.speaker)
+    found = search(opened, parsed, k=k, filters=chosen)
     articles = opened.get_articles([p.article_id for p in found.passages])
     scorer = SentenceScorer(
         query_vector=found.query_vector,
         term_weights=opened.keyword.term_weights(found.query),
         tokenize=lambda text: tokenize([text])[0],
-        encode=lambda pairs: _sentence_vectors(opened, pairs),
         speaker_fit=_speaker_fit(found.speakers, parsed.speaker is not None))
     exclude = frozenset((a, s.index) for a, start, end in cited if a in articles
                         for s in articles[a].sentences if start <= s.start < end)
+    anything_by_speaker = bool(cited) and bool(found.speakers)
     return compose(question, found.passages, articles, scorer, asks_who=parsed.asks_who,
-                   exclude=exclude)
+                   exclude=exclude, require_relevance=not anything_by_speaker)
 
 
 @dataclass(frozen=True)
@@ -125,27 +124,6 @@ def _speaker_fit(speakers: list[str], asked_for_one: bool) -> Callable[[str | No
         return -OTHER_SPEAKER_PENALTY if speaker else -OTHER_SPEAKER_PENALTY / 3
 
     return fit
-
-
-_vector_cache: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
-_vector_lock = threading.Lock()
-
-
-def _sentence_vectors(store: Store, pairs: Sequence[tuple[IndexedArticle, int]]) -> np.ndarray:
-    """Sentence embeddings, computed once per (article version, sentence) and kept in an LRU."""
-    keys = [(a.article.content_hash, i) for a, i in pairs]
-    with _vector_lock:
-        missing = [(key, pair) for key, pair in zip(keys, pairs) if key not in _vector_cache]
-    if missing:
-        fresh = store.embedder.encode([" ".join(sentence_text(a, i).split())
-                                       for _, (a, i) in missing])
-        with _vector_lock:
-            for (key, _), vector in zip(missing, fresh):
-                _vector_cache[key] = vector
-            while len(_vector_cache) > SENTENCE_CACHE:
-                _vector_cache.popitem(last=False)
-    with _vector_lock:
-        return np.stack([_vector_cache[key] for key in keys])
 
 
 def quotes(speaker: str | None = None, topic: str | None = None,

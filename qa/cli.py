@@ -57,6 +57,15 @@ def build_parser() -> argparse.ArgumentParser:
     remove = commands.add_parser("remove", parents=[common], help="delete an article")
     remove.add_argument("article_id")
     remove.set_defaults(run=run_remove)
+
+    ui = commands.add_parser("ui", parents=[common], help="serve the web chat")
+    ui.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
+    ui.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    ui.add_argument("--auth", metavar="USER:PASSWORD",
+                    help="require a login (default: $BRIEFING_AUTH, which keeps it out of ps)")
+    ui.add_argument("--insecure", action="store_true",
+                    help="allow a non-loopback --host without a login")
+    ui.set_defaults(run=run_ui)
     return parser
 
 
@@ -132,6 +141,14 @@ def run_remove(args: argparse.Namespace) -> int:
         return 0
     print(f"briefing: no article {args.article_id!r} in the store", file=sys.stderr)
     return 1
+
+
+def run_ui(args: argparse.Namespace) -> int:
+    from ui.serve import serve
+
+    serve(store=args.store, host=args.host, port=args.port, auth=args.auth,
+          insecure=args.insecure)
+    return 0
 
 
 if __name__ == "__main__":

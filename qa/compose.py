@@ -23,7 +23,7 @@ SPEAKER_BONUS = 0.3
 OTHER_SPEAKER_PENALTY = 0.3
 # Weights of the sentence score, and the relevance a best sentence must clear to be an answer.
 WEIGHT_COSINE, WEIGHT_TERMS, WEIGHT_PASSAGE = 0.55, 0.35, 0.10
-MIN_RELEVANCE = 0.30
+MIN_RELEVANCE = 0.25
 # A sentence opening like this leans on the one before it ("That's resulted in…").
 NEEDS_CONTEXT = re.compile(
     r"^\W*(?:that|this|these|those|it|its|he|she|they|their|his|her|such|but|however|"
@@ -61,7 +61,6 @@ class SentenceScorer:
     query_vector: np.ndarray
     term_weights: dict[str, float]
     tokenize: Callable[[str], list[str]]
-    encode: Callable[[Sequence[tuple[IndexedArticle, int]]], np.ndarray]
     speaker_fit: Callable[[str | None], float]
 
     def terms(self, text: str) -> float:
@@ -80,12 +79,16 @@ def sentence_text(article: IndexedArticle, index: int) -> str:
 
 def compose(question: str, passages: Sequence[Passage], articles: dict[str, IndexedArticle],
             scorer: SentenceScorer, *, asks_who: bool = False,
-            exclude: frozenset[tuple[str, int]] = frozenset()) -> Answer:
+            exclude: frozenset[tuple[str, int]] = frozenset(),
+            require_relevance: bool = True) -> Answer:
+    """`exclude` holds (article id, sentence index) already cited in the conversation; with
+    `require_relevance` off ("what else did he say?") any of the speaker's words will do."""
     candidates = _candidates(passages, articles, scorer, exclude)
-    if not candidates or max(c.relevance for c in candidates) < MIN_RELEVANCE:
+    best = max((c.relevance for c in candidates), default=0.0)
+    if not candidates or (require_relevance and best < MIN_RELEVANCE):
         return Answer(question, NO_ANSWER_TEXT, [], 0.0, True)
-    chosen = _select(candidates, scorer)
-    runs = _runs(_with_context(chosen))
+    chosen = _select(candidates)
+    runs = _runs(_with_context(chosen, exclude))
     citations = [_citation(n, article, first, last, best)
                  for n, (article, first, last, best) in enumerate(runs, 1)]
     text = " ".join(f"{normalise_whitespace(c.passage)} [{c.n}]" for c in citations)
@@ -106,19 +109,18 @@ def _candidates(passages: Sequence[Passage], articles: dict[str, IndexedArticle]
                 best_passage[key] = max(best_passage.get(key, 0.0), passage.score / top)
     keys = list(best_passage)
     pairs = [(articles[a], i) for a, i in keys]
-    vectors = scorer.encode(pairs) if pairs else np.zeros((0, 1))
-    cosines = vectors @ scorer.query_vector if pairs else []
-    return [Candidate(article, index, float(cos), scorer.terms(sentence_text(article, index)),
+    cosines = [float(article.vectors[index] @ scorer.query_vector) for article, index in pairs]
+    return [Candidate(article, index, cos, scorer.terms(sentence_text(article, index)),
                       best_passage[key], scorer.speaker_fit(article.sentences[index].speaker))
             for (article, index), key, cos in zip(pairs, keys, cosines)]
 
 
-def _select(candidates: list[Candidate], scorer: SentenceScorer) -> list[Candidate]:
+def _select(candidates: list[Candidate]) -> list[Candidate]:
     """Maximal marginal relevance over the candidates within reach of the best one."""
     ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
     floor = ranked[0].score * RELATIVE_CUTOFF
     pool = [c for c in ranked if c.score >= floor][:20]
-    vectors = dict(zip((c.key for c in pool), scorer.encode([(c.article, c.index) for c in pool])))
+    vectors = {c.key: c.article.vectors[c.index] for c in pool}
     chosen: list[Candidate] = []
     length = 0
     while pool and len(chosen) < MAX_SENTENCES:
@@ -137,12 +139,16 @@ def _select(candidates: list[Candidate], scorer: SentenceScorer) -> list[Candida
     return chosen
 
 
-def _with_context(chosen: list[Candidate]) -> list[tuple[Candidate, int]]:
-    """(candidate, sentence index) pairs, adding the sentence before one that leans on it."""
+def _with_context(chosen: list[Candidate],
+                  exclude: frozenset[tuple[str, int]]) -> list[tuple[Candidate, int]]:
+    """(candidate, sentence index) pairs, adding the sentence before one that leans on it
+    unless the conversation has already cited that sentence."""
     picked: dict[tuple[str, int], Candidate] = {c.key: c for c in chosen}
     for c in chosen:
-        if c.index > 0 and NEEDS_CONTEXT.match(sentence_text(c.article, c.index)):
-            picked.setdefault((c.article.article.id, c.index - 1), c)
+        before = (c.article.article.id, c.index - 1)
+        if (c.index > 0 and before not in exclude
+                and NEEDS_CONTEXT.match(sentence_text(c.article, c.index))):
+            picked.setdefault(before, c)
     return [(c, key[1]) for key, c in picked.items()]
 
 

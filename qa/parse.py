@@ -57,10 +57,10 @@ OTHER_FIRST_NAME = 0.3
 
 @dataclass(frozen=True)
 class ParsedQuestion:
-    question: str
-    topic: str
-    speaker: str | None
-    asks_who: bool
+    question: str  # as asked
+    topic: str  # what to search for: the question without its speaker frame
+    speaker: str | None  # the name asked about, titles cut ("Gen. Dunford" → "Dunford")
+    asks_who: bool  # "who said …?": the answer is a speaker
 
 
 def parse_question(question: str) -> ParsedQuestion:

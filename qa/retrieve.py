@@ -13,12 +13,14 @@ RRF_K = 60
 
 @dataclass(frozen=True)
 class Filters:
-    """Metadata filters; dates are ISO (`2017-08-01`), inclusive."""
+    """Metadata filters; dates are ISO (`2017-08-01`), inclusive. `speaker` (a name, matched
+    fuzzily) is applied by `ask` the same way as a speaker named in the question."""
 
     source: str | None = None
     since: str | None = None
     until: str | None = None
     article: str | None = None
+    speaker: str | None = None
 
     @classmethod
     def coerce(cls, value: Filters | dict[str, Any] | None) -> Filters:

@@ -92,3 +92,18 @@ def test_cli_ask_json_prints_to_dict(seed_store: Store) -> None:
     data = json.loads(result.stdout)
     assert "55 per cent" in data["text"] and data["citations"][0]["article_id"] == SEED_ID
     assert run_cli("ask", " ", "--store", str(seed_store.path)).returncode == 2
+
+
+def test_speaker_filter_keeps_to_that_speaker(seed_store: Store) -> None:
+    answer = ask("revenue and oil targets", store=seed_store, filters={"speaker": "Gen. Dunford"})
+    assert REVENUE in answer.text
+    assert all("Dunford" in (c.speaker or "") for c in answer.citations if c.speaker)
+
+
+def test_what_else_moves_on_to_new_statements(seed_store: Store) -> None:
+    first = ask("What did Dunford say about revenue?", store=seed_store)
+    more = ask("What else did Dunford say?", store=seed_store, history=[first])
+    assert not more.no_answer
+    earlier = [(c.start, c.end) for c in first.citations]
+    for c in more.citations:
+        assert all(c.end <= start or c.start >= end for start, end in earlier)

@@ -122,8 +122,9 @@ def test_role_apposition_becomes_an_alias():
 
 
 def test_according_to_and_adding_that():
-    according = only(quotes_of("ISIS revenue fell sharply last year, according to Dunford."))
-    assert (according.speaker, according.cue) == ("Dunford", "according to")
+    according = only(quotes_of("General Joseph Dunford briefed reporters.\n\n"
+                               "ISIS revenue fell sharply last year, according to Dunford."))
+    assert (according.speaker, according.cue) == ("Joseph Dunford", "according to")
     assert according.text == "ISIS revenue fell sharply last year"
     adding = quotes_of("Mosul has fallen, Mattis said, adding that schools had reopened.")
     assert [(q.speaker, q.cue) for q in adding] == [("Mattis", "said"), ("Mattis", "adding")]

@@ -42,4 +42,4 @@ def test_seed_offsets_slice_the_original(seed_text: str) -> None:
         assert c.start == sentences[c.sentence_range[0]].start
         assert c.end == sentences[c.sentence_range[1] - 1].end
         assert c.id.startswith(article.content_hash + ":")
-        assert "  " not in c.text_for_embedding and "\n" not in c.text_for_embedding
+        assert "  " not in c.search_text and "\n" not in c.search_text

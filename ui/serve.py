@@ -1,0 +1,47 @@
+"""`briefing ui`: loopback by default, Gradio's login when asked, and no exposed page without one.
+
+The policy checks run before Gradio or the model load, so a refused start is instant."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from index.settings import Settings
+
+
+def parse_auth(value: str | None) -> tuple[str, str] | None:
+    """`user:password` → (user, password); the password may itself contain colons."""
+    if not value:
+        return None
+    user, colon, password = value.partition(":")
+    if not (colon and user and password):
+        raise ValueError("auth must be user:password (BRIEFING_AUTH or --auth)")
+    return user, password
+
+
+def is_loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def check_bind(host: str, credentials: tuple[str, str] | None, insecure: bool) -> None:
+    """Anyone on the network could read and delete the corpus: demand a login or consent."""
+    if credentials is None and not insecure and not is_loopback(host):
+        raise ValueError(f"refusing to serve on {host} without a login; set "
+                         "BRIEFING_AUTH=user:password (or --auth), or pass --insecure")
+
+
+def serve(*, store: str | None, host: str, port: int, auth: str | None,
+          insecure: bool) -> None:
+    """Check the bind policy, then open the store and serve until interrupted."""
+    credentials = parse_auth(auth or Settings().auth)
+    check_bind(host, credentials, insecure)
+    from qa.api import open_store
+    from ui.app import build_app, launch
+
+    opened = open_store(store)
+    launch(build_app(opened), opened, host=host, port=port, credentials=credentials)
