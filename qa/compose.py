@@ -84,13 +84,13 @@ def compose(question: str, passages: Sequence[Passage], articles: dict[str, Inde
     """`exclude` holds (article id, sentence index) already cited in the conversation; with
     `require_relevance` off ("what else did he say?") any of the speaker's words will do."""
     candidates = _candidates(passages, articles, scorer, exclude)
-    best = max((c.relevance for c in candidates), default=0.0)
-    if not candidates or (require_relevance and best < MIN_RELEVANCE):
+    top_relevance = max((c.relevance for c in candidates), default=0.0)
+    if not candidates or (require_relevance and top_relevance < MIN_RELEVANCE):
         return Answer(question, NO_ANSWER_TEXT, [], 0.0, True)
     chosen = _select(candidates)
     runs = _runs(_with_context(chosen, exclude))
-    citations = [_citation(n, article, first, last, best)
-                 for n, (article, first, last, best) in enumerate(runs, 1)]
+    citations = [_citation(n, article, first, last, score)
+                 for n, (article, first, last, score) in enumerate(runs, 1)]
     text = " ".join(f"{normalise_whitespace(c.passage)} [{c.n}]" for c in citations)
     if asks_who:
         text = f"{_who(citations)}: {text}"
@@ -120,19 +120,19 @@ def _select(candidates: list[Candidate]) -> list[Candidate]:
     ranked = sorted(candidates, key=lambda c: c.score, reverse=True)
     floor = ranked[0].score * RELATIVE_CUTOFF
     pool = [c for c in ranked if c.score >= floor][:20]
-    vectors = {c.key: c.article.vectors[c.index] for c in pool}
     chosen: list[Candidate] = []
     length = 0
-    while pool and len(chosen) < MAX_SENTENCES:
-        def marginal(c: Candidate) -> float:
-            overlap = max((float(vectors[c.key] @ vectors[s.key]) for s in chosen), default=0.0)
-            return c.score - MMR_LAMBDA * overlap
 
-        best = max(pool, key=marginal)
+    def overlap(c: Candidate) -> float:
+        """Cosine to the most similar sentence already chosen."""
+        vector = c.article.vectors[c.index]
+        return max((float(vector @ s.article.vectors[s.index]) for s in chosen), default=0.0)
+
+    while pool and len(chosen) < MAX_SENTENCES:
+        best = max(pool, key=lambda c: c.score - MMR_LAMBDA * overlap(c))
         pool.remove(best)
-        similarity = max((float(vectors[best.key] @ vectors[s.key]) for s in chosen), default=0.0)
         size = len(sentence_text(best.article, best.index))
-        if similarity >= DUPLICATE_SIMILARITY or (chosen and length + size > MAX_CHARS):
+        if overlap(best) >= DUPLICATE_SIMILARITY or (chosen and length + size > MAX_CHARS):
             continue
         chosen.append(best)
         length += size
