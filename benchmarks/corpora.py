@@ -37,9 +37,11 @@ DONE_MARKER = "complete"
 BRIEFING_CODE = ROOT / "index"
 LANGCHAIN_COLLECTION = "naive"
 # What `--quick` keeps: the questions asked, and how many unneeded articles stay as distractors.
-QUICK_QUESTIONS = {"seed": None, "speaker": 30, "realtimeqa": 50}
-QUICK_DISTRACTORS = {"seed": 40, "speaker": 4, "realtimeqa": 100}
-FULL_DISTRACTORS = {"seed": 40, "speaker": None, "realtimeqa": None}
+QUICK_QUESTIONS = {"seed": None, "unanswerable": None, "speaker": 30, "realtimeqa": 50}
+QUICK_DISTRACTORS = {"seed": 40, "unanswerable": 40, "speaker": 4, "realtimeqa": 100}
+FULL_DISTRACTORS = {"seed": 40, "unanswerable": 40, "speaker": None, "realtimeqa": None}
+# Our own off-topic questions; their "tune" half set the relevance floor, so only "report" counts.
+UNANSWERABLE = ROOT / "tests" / "data" / "unanswerable.jsonl"
 SET_NAMES = tuple(QUICK_QUESTIONS)
 
 
@@ -116,6 +118,15 @@ def seed_questions() -> tuple[list[Article], list[Question]]:
     return seed + load_articles(DATA / "news_summary.csv"), questions
 
 
+def unanswerable_questions() -> tuple[list[Article], list[Question]]:
+    """Questions the seed briefing and the news rows cannot answer: `no_answer` is right."""
+    articles, _ = seed_questions()
+    questions = [Question(id=f"unanswerable-{n}", text=r["question"], gold=(), answers=(),
+                          no_answer=True)
+                 for n, r in enumerate(read_jsonl(UNANSWERABLE)) if r["split"] == "report"]
+    return articles, questions
+
+
 def speaker_questions() -> tuple[list[Article], list[Question]]:
     articles = load_articles(DATA / "polnear" / "dev_articles.jsonl")
     texts = {a.id: a.text for a in articles}
@@ -141,7 +152,8 @@ def realtimeqa_questions() -> tuple[list[Article], list[Question]]:
 
 
 READERS: dict[str, Callable[[], tuple[list[Article], list[Question]]]] = {
-    "seed": seed_questions, "speaker": speaker_questions, "realtimeqa": realtimeqa_questions}
+    "seed": seed_questions, "unanswerable": unanswerable_questions,
+    "speaker": speaker_questions, "realtimeqa": realtimeqa_questions}
 
 
 def question_set(name: str, *, quick: bool, limit: int | None = None) -> QuestionSet:
@@ -181,24 +193,38 @@ def cached_store(question_set: QuestionSet) -> Store:
 def cached_langchain(question_set: QuestionSet, splitter_chunk: int,
                      splitter_overlap: int) -> Chroma:
     """The naive LangChain index a user would build: split, embed, `Chroma.from_documents`."""
-    from langchain_chroma import Chroma
-
     embeddings = langchain_embeddings()
     folder = CACHE / question_set.key / f"langchain-{splitter_chunk}-{splitter_overlap}"
 
     def build(target: Path) -> None:
-        from langchain_core.documents import Document
-        from langchain_text_splitters import RecursiveCharacterTextSplitter
-
-        splitter = RecursiveCharacterTextSplitter(chunk_size=splitter_chunk,
-                                                  chunk_overlap=splitter_overlap,
-                                                  add_start_index=True)
-        documents = splitter.split_documents(
-            [Document(a.text, metadata={"article_id": a.id}) for a in question_set.articles])
-        Chroma.from_documents(documents, embeddings, collection_name=LANGCHAIN_COLLECTION,
-                              persist_directory=str(target))
+        build_langchain(question_set.articles, target, embeddings, splitter_chunk,
+                        splitter_overlap)
 
     _build_once(folder, build)
+    return open_langchain(folder, embeddings)
+
+
+def build_langchain(articles: Iterable[Article], target: Path, embeddings: Any,
+                    splitter_chunk: int, splitter_overlap: int) -> int:
+    """Split, embed, `Chroma.from_documents`, as the LangChain docs teach; returns the number
+    of chunks."""
+    from langchain_chroma import Chroma
+    from langchain_core.documents import Document
+    from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+    splitter = RecursiveCharacterTextSplitter(chunk_size=splitter_chunk,
+                                              chunk_overlap=splitter_overlap,
+                                              add_start_index=True)
+    documents = splitter.split_documents(
+        [Document(a.text, metadata={"article_id": a.id}) for a in articles])
+    Chroma.from_documents(documents, embeddings, collection_name=LANGCHAIN_COLLECTION,
+                          persist_directory=str(target))
+    return len(documents)
+
+
+def open_langchain(folder: Path, embeddings: Any) -> Chroma:
+    from langchain_chroma import Chroma
+
     return Chroma(collection_name=LANGCHAIN_COLLECTION, embedding_function=embeddings,
                   persist_directory=str(folder))
 

@@ -16,7 +16,7 @@ import string
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -37,12 +37,15 @@ from index.settings import Settings
 from index.store import Store
 from qa.api import ask, search
 from qa.parse import parse_question
+from qa.retrieve import MODES
 
 RESULTS = Path(__file__).resolve().parent / "results" / "quality.json"
 BASELINE_K = 4
 BRIEFING_K = 8
+DEFAULT_RETRIEVAL = "hybrid"
 SPLITTER_CHUNK, SPLITTER_OVERLAP = 1000, 200
-RERANK = "not available: no reranker model on this machine, so no with/without-rerank rows"
+RERANK = ("no cross-encoder ships with weights on PyPI: set BRIEFING_RERANKER to a local one "
+          "for briefing-rerank rows")
 ARTICLES = frozenset({"a", "an", "the"})
 PUNCTUATION = re.compile(f"[{re.escape(string.punctuation)}‘’“”—–…]")
 # Columns of the table, in order; the ones marked False are not shares in [0, 1].
@@ -130,17 +133,29 @@ def chunk_response(store: Store, chunk_ids: list[str]) -> Response:
 
 
 def briefing(store: Store) -> System:
+    """`ask` as users get it, named after its retrieval mode and rerank when not the default."""
     def answer(question: str) -> Response:
         result = ask(question, store=store, k=BRIEFING_K)
         passages = [Passage(c.article_id, c.start, c.end, c.speaker) for c in result.citations]
         return Response(result.text, passages, result.no_answer)
 
-    return System("briefing", answer, names_speakers=True)
+    mode = store.settings.retrieval
+    name = "briefing" if mode == DEFAULT_RETRIEVAL else f"briefing-{mode}"
+    return System(name + ("-rerank" if store.settings.reranker else ""), answer,
+                  names_speakers=True)
 
 
 def systems_for(question_set: QuestionSet, store: Store) -> list[System]:
-    return [naive_langchain(question_set), bm25_only(store), briefing_search(store),
-            briefing(store)]
+    """Baselines, then `ask` in every retrieval mode over the same store, without rerank, and
+    with it when `BRIEFING_RERANKER` names a local cross-encoder."""
+    def variant(**settings: str) -> Store:
+        return Store(store.path, replace(store.settings, **settings))
+
+    plain = {mode: variant(retrieval=mode, reranker="") for mode in MODES}
+    reranked = [variant(retrieval=DEFAULT_RETRIEVAL)] if store.settings.reranker else []
+    return [naive_langchain(question_set), bm25_only(store),
+            briefing_search(plain[DEFAULT_RETRIEVAL]),
+            *(briefing(s) for s in [*plain.values(), *reranked])]
 
 
 # -- scoring -----------------------------------------------------------------------------------

@@ -1,14 +1,22 @@
 """BM25 over chunk texts (bm25s), persisted beside the Chroma data.
 
 Chroma's own sparse index is not available in local mode, so the keyword half of hybrid search
-lives here. It is derived data: rebuilt from the chunks in Chroma whenever they change."""
+lives here. It is derived data, brought in step with the chunks in Chroma whenever they change —
+incrementally, since bm25s cannot add documents to an index: each update indexes only the new
+chunks as one more *segment*, and chunks that left Chroma become *dead* (masked out of every
+search). Segments are searched together with one corpus-wide IDF, and merged as they pile up
+(two neighbours of similar size, like a binary counter), so each chunk is re-indexed
+O(log n) times in all; many dead chunks trigger a rebuild from the live ones."""
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
-from collections.abc import Sequence
-from dataclasses import dataclass
+import uuid
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import bm25s
@@ -16,73 +24,209 @@ import numpy as np
 import Stemmer
 
 STEMMER = Stemmer.Stemmer("english")
-META_FILE = "chunks.json"
+MANIFEST = "manifest.json"
+SEGMENT_IDS = "chunk_ids.json"
+# Rebuild from the live chunks once this share of indexed chunks is dead.
+MAX_DEAD_SHARE = 0.2
+FetchTexts = Callable[[Sequence[str]], Sequence[str]]
 
 
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
+    """One text (a question, a candidate sentence) comes from a cache: answers score the same
+    sentences again and again, and one bm25s call costs far more than the words it splits."""
+    if len(texts) == 1:
+        return [list(_tokenize_one(texts[0]))]
     return bm25s.tokenize(list(texts), stopwords="en", stemmer=STEMMER, return_ids=False,
                           show_progress=False)
 
 
+@lru_cache(maxsize=65536)
+def _tokenize_one(text: str) -> tuple[str, ...]:
+    return tuple(bm25s.tokenize([text], stopwords="en", stemmer=STEMMER, return_ids=False,
+                                show_progress=False)[0])
+
+
+def idf(df: int | np.ndarray, n_docs: int) -> float | np.ndarray:
+    """bm25s's Lucene IDF, so rescaled segment scores equal one index's scores."""
+    return np.log(1 + (n_docs - df + 0.5) / (df + 0.5))
+
+
 @dataclass
-class KeywordIndex:
-    """`chunk_ids[i]` is document i of `bm25`; `generation` says which store state it reflects."""
+class Segment:
+    """One bm25s index; `chunk_ids[i]` is its document i. `name` is its folder on disk.
+    Chunks with no searchable word (only stopwords) leave `bm25` None: bm25s needs a word."""
 
     bm25: bm25s.BM25 | None
     chunk_ids: list[str]
+    name: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
+
+    @classmethod
+    def build(cls, chunk_ids: Sequence[str], texts: Sequence[str]) -> Segment:
+        tokens = tokenize(texts)
+        if not any(tokens):
+            return cls(None, list(chunk_ids))
+        bm25 = bm25s.BM25()
+        bm25.index(tokens, show_progress=False)
+        return cls(bm25, list(chunk_ids))
+
+    def df(self, token: str) -> int:
+        column = self.bm25.vocab_dict.get(token) if self.bm25 is not None else None
+        if column is None:
+            return 0
+        indptr = self.bm25.scores["indptr"]
+        return int(indptr[column + 1] - indptr[column])
+
+    def scores(self, tokens: Sequence[str], global_idf: dict[str, float]) -> np.ndarray:
+        """bm25s's per-document sum over the query tokens, each token's term rescaled from
+        this segment's IDF to the corpus-wide one."""
+        scores = np.zeros(len(self.chunk_ids), dtype=np.float32)
+        if self.bm25 is None:
+            return scores
+        data, indices, indptr = (self.bm25.scores[k] for k in ("data", "indices", "indptr"))
+        for token in tokens:
+            column = self.bm25.vocab_dict.get(token)
+            if column is None:
+                continue
+            first, last = int(indptr[column]), int(indptr[column + 1])
+            scale = global_idf[token] / idf(last - first, len(self.chunk_ids))
+            scores[indices[first:last]] += data[first:last] * np.float32(scale)
+        return scores
+
+    def save(self, folder: Path) -> None:
+        target = folder / self.name
+        if target.exists():
+            return
+        staging = folder / f"{self.name}.new"
+        shutil.rmtree(staging, ignore_errors=True)
+        staging.mkdir()
+        if self.bm25 is not None:
+            self.bm25.save(str(staging), show_progress=False)
+        (staging / SEGMENT_IDS).write_text(json.dumps(self.chunk_ids), encoding="utf-8")
+        staging.rename(target)
+
+    @classmethod
+    def load(cls, folder: Path, name: str) -> Segment:
+        ids = json.loads((folder / name / SEGMENT_IDS).read_text(encoding="utf-8"))
+        bm25 = (bm25s.BM25.load(str(folder / name), mmap=True, show_progress=False)
+                if (folder / name / "params.index.json").exists() else None)
+        return cls(bm25, ids, name)
+
+
+@dataclass
+class KeywordIndex:
+    """Segments plus the ids of dead chunks; `generation` says which store state it reflects."""
+
+    segments: list[Segment]
+    dead: set[str]
     generation: str
 
     @classmethod
     def build(cls, chunk_ids: Sequence[str], texts: Sequence[str], generation: str) -> KeywordIndex:
-        if not chunk_ids:
-            return cls(None, [], generation)
-        bm25 = bm25s.BM25()
-        bm25.index(tokenize(texts), show_progress=False)
-        return cls(bm25, list(chunk_ids), generation)
+        segments = [Segment.build(chunk_ids, texts)] if chunk_ids else []
+        return cls(segments, set(), generation)
+
+    @property
+    def chunk_ids(self) -> list[str]:
+        """The live chunks, in index order."""
+        return [i for s in self.segments for i in s.chunk_ids if i not in self.dead]
+
+    @property
+    def size(self) -> int:
+        return sum(len(s.chunk_ids) for s in self.segments)
+
+    def updated(self, live_ids: Sequence[str], fetch_texts: FetchTexts,
+                generation: str) -> KeywordIndex:
+        """In step with a store whose chunks are `live_ids`: index the new ones as a segment,
+        mark the gone ones dead, then merge or rebuild as the shape of the index asks."""
+        indexed = {i for s in self.segments for i in s.chunk_ids}
+        live = set(live_ids)
+        new = [i for i in dict.fromkeys(live_ids) if i not in indexed]
+        segments = list(self.segments)
+        if new:
+            segments.append(Segment.build(new, fetch_texts(new)))
+        index = KeywordIndex(segments, indexed - live, generation)
+        if len(index.dead) > MAX_DEAD_SHARE * index.size:
+            ordered = list(dict.fromkeys(live_ids))
+            return KeywordIndex.build(ordered, fetch_texts(ordered), generation)
+        return index.merged(fetch_texts)
+
+    def merged(self, fetch_texts: FetchTexts) -> KeywordIndex:
+        """Merge the newest two segments while the newer is at least half the older's size."""
+        segments = list(self.segments)
+        while len(segments) > 1 and 2 * len(segments[-1].chunk_ids) >= len(segments[-2].chunk_ids):
+            older, newer = segments.pop(-2), segments.pop()
+            ids = [i for i in older.chunk_ids + newer.chunk_ids if i not in self.dead]
+            if ids:
+                segments.append(Segment.build(ids, fetch_texts(ids)))
+        merged_away = {i for s in self.segments for i in s.chunk_ids} - {
+            i for s in segments for i in s.chunk_ids}
+        return KeywordIndex(segments, self.dead - merged_away, self.generation)
 
     def save(self, folder: Path) -> None:
-        """Written to a fresh folder then swapped in, so a crash leaves the old index whole."""
-        staging = folder.with_name(folder.name + ".new")
-        shutil.rmtree(staging, ignore_errors=True)
-        staging.mkdir(parents=True)
-        if self.bm25 is not None:
-            self.bm25.save(str(staging), show_progress=False)
-        meta = {"chunk_ids": self.chunk_ids, "generation": self.generation}
-        (staging / META_FILE).write_text(json.dumps(meta), encoding="utf-8")
-        shutil.rmtree(folder, ignore_errors=True)
-        staging.rename(folder)
+        """New segments first, then the manifest naming them (an atomic replace), then the
+        leftovers: a crash at any point leaves a manifest whose segments are all whole."""
+        folder.mkdir(parents=True, exist_ok=True)
+        for segment in self.segments:
+            segment.save(folder)
+        manifest = {"generation": self.generation, "segments": [s.name for s in self.segments],
+                    "dead": sorted(self.dead)}
+        staging = folder / f"{MANIFEST}.new"
+        staging.write_text(json.dumps(manifest), encoding="utf-8")
+        os.replace(staging, folder / MANIFEST)
+        keep = {MANIFEST, *manifest["segments"]}
+        for entry in folder.iterdir():
+            if entry.name not in keep:
+                _delete(entry)
 
     @classmethod
     def load(cls, folder: Path) -> KeywordIndex | None:
         try:
-            meta = json.loads((folder / META_FILE).read_text(encoding="utf-8"))
-            bm25 = (bm25s.BM25.load(str(folder), show_progress=False)
-                    if meta["chunk_ids"] else None)
+            manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+            segments = [Segment.load(folder, name) for name in manifest["segments"]]
         except (OSError, ValueError, KeyError):
             return None
-        return cls(bm25, meta["chunk_ids"], meta["generation"])
+        return cls(segments, set(manifest["dead"]), manifest["generation"])
+
+    def _document_frequencies(self, tokens: Iterable[str]) -> tuple[dict[str, int], int]:
+        """Corpus-wide df per token and document count; dead chunks still count until the next
+        merge drops them (at most MAX_DEAD_SHARE of the index)."""
+        return ({t: sum(s.df(t) for s in self.segments) for t in tokens}, self.size)
 
     def term_weights(self, query: str) -> dict[str, float]:
         """BM25 IDF of each query term; a term the corpus lacks gets the highest IDF, since an
         answer that cannot contain it is missing the rarest part of the question."""
-        n_docs = len(self.chunk_ids)
-        indptr = self.bm25.scores["indptr"] if self.bm25 is not None else None
-        weights = {}
-        for token in tokenize([query])[0]:
-            column = self.bm25.vocab_dict.get(token) if self.bm25 is not None else None
-            df = 0 if column is None else int(indptr[column + 1] - indptr[column])
-            weights[token] = float(np.log(1 + (n_docs - df + 0.5) / (df + 0.5)))
-        return weights
+        frequencies, n_docs = self._document_frequencies(tokenize([query])[0])
+        return {t: float(idf(df, n_docs)) for t, df in frequencies.items()}
 
-    def search(self, query: str, k: int,
-               allowed: np.ndarray | None = None) -> list[tuple[str, float]]:
-        """Top-k (chunk id, BM25 score) with a positive score; `allowed` masks documents out."""
-        if self.bm25 is None or k <= 0:
+    def search(self, query: str, k: int) -> list[tuple[str, float]]:
+        """Top-k live (chunk id, BM25 score) with a positive score."""
+        if not self.segments or k <= 0:
             return []
-        tokens = [t for t in tokenize([query])[0] if t in self.bm25.vocab_dict]
+        query_tokens = tokenize([query])[0]
+        frequencies, n_docs = self._document_frequencies(query_tokens)
+        tokens = [t for t in query_tokens if frequencies[t]]
         if not tokens:
             return []
-        k = min(k, len(self.chunk_ids))
-        docs, scores = self.bm25.retrieve([tokens], k=k, show_progress=False,
-                                         weight_mask=allowed, n_threads=1)
-        return [(self.chunk_ids[d], float(s)) for d, s in zip(docs[0], scores[0]) if s > 0]
+        global_idf = {t: float(idf(frequencies[t], n_docs)) for t in tokens}
+        found: list[tuple[float, int, int]] = []
+        for number, (segment, dead_rows) in enumerate(zip(self.segments, self._dead_rows)):
+            scores = segment.scores(tokens, global_idf)
+            scores[dead_rows] = 0
+            top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else range(len(scores))
+            found += [(float(scores[d]), number, int(d)) for d in top if scores[d] > 0]
+        found.sort(key=lambda hit: (-hit[0], hit[1], hit[2]))
+        return [(self.segments[number].chunk_ids[row], score)
+                for score, number, row in found[:k]]
+
+    @cached_property
+    def _dead_rows(self) -> list[np.ndarray]:
+        """Per segment, the documents whose chunks are dead."""
+        return [np.array([row for row, i in enumerate(s.chunk_ids) if i in self.dead],
+                         dtype=np.int64) for s in self.segments]
+
+
+def _delete(entry: Path) -> None:
+    if entry.is_dir():
+        shutil.rmtree(entry, ignore_errors=True)
+    else:
+        entry.unlink(missing_ok=True)

@@ -38,6 +38,7 @@ BOM_CODECS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
 BINARY_SAMPLE_BYTES = 8192
 TEXT_CONTROL_BYTES = b"\t\n\r\f\x1b"
 MAX_CONTROL_SHARE = 0.05
+TOO_DEEP = "JSON nested too deeply to read"
 MARKDOWN_TITLE = re.compile(r"#[ \t]+(.+?)[ \t#]*$")
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y")
 WEEKDAY = re.compile(r"\b(?:mon|tue|tues|wed|wednes|thu|thurs|fri|sat|satur|sun)(?:day)?\b",
@@ -191,6 +192,8 @@ def _load_json(text: str, source: SourceFile) -> Iterator[Article | LoadError]:
     except json.JSONDecodeError as error:
         raise Unreadable(f"malformed JSON at line {error.lineno}, column {error.colno}: "
                          f"{error.msg}") from error
+    except RecursionError:
+        raise Unreadable(TOO_DEEP) from None
     if isinstance(parsed, dict):
         items: Iterable[RowItem] = [(None, parsed)]
     elif isinstance(parsed, list):
@@ -213,6 +216,9 @@ def _jsonl_records(text: str, source: SourceFile) -> Iterator[RowItem]:
             item = json.loads(line)
         except json.JSONDecodeError as error:
             yield source.error(f"malformed JSON on line {line_number}: {error.msg}", line_number)
+            continue
+        except RecursionError:
+            yield source.error(f"{TOO_DEEP} on line {line_number}", line_number)
             continue
         yield _as_record(item, line_number, source)
 

@@ -195,9 +195,11 @@ class _PersonBook:
         return " ".join(self.people[index].name)
 
 
+@lru_cache(maxsize=65536)
 def name_words(mention: str) -> tuple[str, ...]:
     """A person's name without titles or suffixes: "Gen. Joseph Dunford" → ("Joseph", "Dunford").
-    A written name that is all title is a surname after all ("King")."""
+    A written name that is all title is a surname after all ("King"). Cached: a question naming
+    someone is matched against every speaker in the store."""
     words = tuple(w for w in (w.strip(".,'’").removesuffix("'s").removesuffix("’s")
                               for w in mention.split()) if w)
     name = _split_title(words)[1]

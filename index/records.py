@@ -84,4 +84,7 @@ class LoadError:
     problem: str
 
     def __str__(self) -> str:
-        return f"{self.path}: {self.problem}"
+        """Always one line: a newline, NUL or terminal escape in a file or field name is
+        shown escaped rather than breaking the line or driving the terminal."""
+        return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
+                       for c in f"{self.path}: {self.problem}")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import threading
 import uuid
 from collections.abc import Iterator, Sequence
@@ -69,14 +70,31 @@ class Store:
             ARTICLES, embedding_function=None, metadata={"format": STORE_FORMAT})
         stored = self.chunks.metadata or {}
         if stored.get("format") != STORE_FORMAT:
-            raise StoreError(f"{self.path}: store format {stored.get('format')} is not this "
+            raise StoreError(f"{self.location}: store format {stored.get('format')} is not this "
                              f"version's ({STORE_FORMAT}); ingest into a new --store")
         self.model = stored.get("model", model)
         if self.model != model:
-            raise StoreError(f"{self.path}: store was built with embedding model {self.model!r}, "
-                             f"but BRIEFING_EMBED_MODEL asks for {model!r}; use a new --store")
+            raise StoreError(f"{self.location}: store was built with embedding model "
+                             f"{self.model!r}, but BRIEFING_EMBED_MODEL asks for {model!r}; "
+                             "use a new --store")
         self._keyword: KeywordIndex | None = None
         self._speakers: tuple[str, list[str]] = ("-", [])
+        self._articles_read: tuple[str, dict[str, IndexedArticle]] = ("-", {})
+
+    @property
+    def location(self) -> str:
+        """Where the Chroma data lives: the server in server mode, else the directory."""
+        return self.settings.chroma_url or str(self.path)
+
+    @property
+    def keyword_folder(self) -> Path:
+        """The keyword index is derived data each client caches locally: beside the Chroma
+        files, or in server mode under a folder named after the server, so two servers never
+        share a cache; the generation check keeps a cache in step with its server."""
+        if not self.settings.chroma_url:
+            return self.path / "keyword"
+        server = re.sub(r"[^\w.-]+", "_", self.settings.chroma_url)
+        return self.path / "servers" / server / "keyword"
 
     def _connect(self) -> ClientAPI:
         import chromadb
@@ -87,8 +105,13 @@ class Store:
             from urllib.parse import urlparse
 
             url = urlparse(self.settings.chroma_url)
-            return chromadb.HttpClient(host=url.hostname or "localhost", port=url.port or 8000,
-                                       ssl=url.scheme == "https", settings=chroma_settings)
+            try:
+                return chromadb.HttpClient(host=url.hostname or "localhost",
+                                           port=url.port or 8000, ssl=url.scheme == "https",
+                                           settings=chroma_settings)
+            except Exception as error:  # refused, unresolvable, not a Chroma server, ...
+                raise StoreError(f"{self.location}: cannot reach the Chroma server "
+                                 f"({error})") from None
         try:
             self.path.mkdir(parents=True, exist_ok=True)
             return chromadb.PersistentClient(path=str(self.path / "chroma"),
@@ -99,7 +122,7 @@ class Store:
     @cached_property
     def embedder(self) -> Embedder:
         return Embedder(self.settings.embed_model, self.settings.batch_size,
-                        self.settings.torch_threads)
+                        self.settings.torch_threads, self.settings.embed_backend)
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -141,10 +164,17 @@ class Store:
             self._touch()
             return True
 
+    def remove_chunks(self, chunk_ids: Sequence[str]) -> None:
+        """Drop chunks no article record vouches for (a crash leaves them) and start a new
+        generation, so derived indexes are rebuilt from what remains; see `index.check`."""
+        with self.lock:
+            if chunk_ids:
+                self.chunks.delete(ids=list(chunk_ids))
+            self._touch()
+
     def _touch(self) -> None:
         """A new generation marks every derived index (keyword) stale."""
         self.articles.modify(metadata={"format": STORE_FORMAT, "generation": uuid.uuid4().hex})
-        self.article_cache.clear()
 
     @cached_property
     def _max_batch(self) -> int:
@@ -154,29 +184,44 @@ class Store:
 
     @property
     def generation(self) -> str:
-        return str((self.articles.metadata or {}).get("generation", ""))
+        """Read from Chroma each time: in server mode another client may have written since."""
+        collection = self.client.get_collection(ARTICLES, embedding_function=None)
+        return str((collection.metadata or {}).get("generation", ""))
 
-    @cached_property
+    @property
     def article_cache(self) -> dict[str, IndexedArticle]:
-        return {}
+        """Records read so far, forgotten as soon as any client writes to the store."""
+        generation = self.generation
+        if self._articles_read[0] != generation:
+            self._articles_read = (generation, {})
+        return self._articles_read[1]
 
     def get_articles(self, article_ids: Sequence[str]) -> dict[str, IndexedArticle]:
-        missing = [i for i in dict.fromkeys(article_ids) if i not in self.article_cache]
+        cache = self.article_cache
+        missing = [i for i in dict.fromkeys(article_ids) if i not in cache]
         if missing:
             found = self.articles.get(ids=missing, include=["documents", "metadatas"])
             for article_id, text, meta in zip(found["ids"], found["documents"],
                                               found["metadatas"]):
-                self.article_cache[article_id] = _indexed_from_record(article_id, text, meta)
-        return {i: self.article_cache[i] for i in article_ids if i in self.article_cache}
+                cache[article_id] = read_record(article_id, text, meta)
+        return {i: cache[i] for i in article_ids if i in cache}
 
     def iter_article_metadata(self) -> Iterator[tuple[str, dict[str, Any]]]:
         for page in self._pages(self.articles, ["metadatas"]):
             yield from zip(page["ids"], page["metadatas"])
 
-    def iter_articles(self) -> Iterator[IndexedArticle]:
+    def iter_records(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
+        """Every article record as stored: (id, text, metadata)."""
         for page in self._pages(self.articles, ["documents", "metadatas"]):
-            for article_id, text, meta in zip(page["ids"], page["documents"], page["metadatas"]):
-                yield _indexed_from_record(article_id, text, meta)
+            yield from zip(page["ids"], page["documents"], page["metadatas"])
+
+    def iter_articles(self) -> Iterator[IndexedArticle]:
+        for article_id, text, meta in self.iter_records():
+            yield read_record(article_id, text, meta)
+
+    def iter_chunk_metadata(self) -> Iterator[tuple[str, dict[str, Any]]]:
+        for page in self._pages(self.chunks, ["metadatas"]):
+            yield from zip(page["ids"], page["metadatas"])
 
     def _pages(self, collection: Collection, include: list[str]) -> Iterator[dict[str, Any]]:
         offset = 0
@@ -197,47 +242,60 @@ class Store:
             sources[source] = sources.get(source, 0) + 1
             if date_number(meta.get("date", "")):
                 dates.append(meta["date"][:10])
-        return {"store": str(self.path), "articles": count, "chunks": self.chunks.count(),
+        return {"store": self.location, "articles": count, "chunks": self.chunks.count(),
                 "model": self.model, "sources": sources,
                 "date_range": [min(dates), max(dates)] if dates else None}
 
     def speaker_names(self) -> list[str]:
         """Every canonical speaker in the store, for matching names typed in questions."""
         with self.lock:
-            if self._speakers[0] != self.generation:
+            generation = self.generation
+            if self._speakers[0] != generation:
                 names = {n for _, meta in self.iter_article_metadata()
                          for n in meta.get("speakers") or []}
-                self._speakers = (self.generation, sorted(names))
+                self._speakers = (generation, sorted(names))
             return self._speakers[1]
 
     # -- keyword index -------------------------------------------------------------------------
 
     @property
     def keyword(self) -> KeywordIndex:
-        """Loaded from disk, or rebuilt from Chroma when the store has changed since."""
+        """Brought in step with Chroma when the store has changed: loaded from disk if another
+        process already did it, else updated here — new chunks indexed, gone ones masked."""
         with self.lock:
             generation = self.generation
             if self._keyword is None or self._keyword.generation != generation:
-                folder = self.path / "keyword"
+                folder = self.keyword_folder
                 index = KeywordIndex.load(folder)
                 if index is None or index.generation != generation:
-                    index = self._build_keyword_index(generation)
+                    index = self._update_keyword_index(index or self._keyword, generation)
                     index.save(folder)
                 self._keyword = index
             return self._keyword
 
-    def _build_keyword_index(self, generation: str) -> KeywordIndex:
-        ids: list[str] = []
-        texts: list[str] = []
-        for page in self._pages(self.chunks, ["documents"]):
-            ids.extend(page["ids"])
-            texts.extend(page["documents"])
-        return KeywordIndex.build(ids, texts, generation)
+    def _update_keyword_index(self, index: KeywordIndex | None,
+                              generation: str) -> KeywordIndex:
+        live = [i for page in self._pages(self.chunks, []) for i in page["ids"]]
+        return (index or KeywordIndex([], set(), "")).updated(live, self._chunk_texts,
+                                                              generation)
+
+    def _chunk_texts(self, chunk_ids: Sequence[str]) -> list[str]:
+        texts: dict[str, str] = {}
+        for first in range(0, len(chunk_ids), PAGE):
+            found = self.chunks.get(ids=list(chunk_ids[first:first + PAGE]),
+                                    include=["documents"])
+            texts.update(zip(found["ids"], found["documents"]))
+        return [texts.get(i, "") for i in chunk_ids]
+
+
+def chunk_hash(chunk_id: str) -> str:
+    """The content hash of the article version a chunk was cut from (ids are `hash:n`)."""
+    return chunk_id.split(":", 1)[0]
 
 
 def is_current(chunk_id: str, article: IndexedArticle | None) -> bool:
     """A chunk may be cited only when its article's record was written for the same content."""
-    return article is not None and chunk_id.split(":", 1)[0] == article.article.content_hash
+    return article is not None and chunk_hash(chunk_id) == article.article.content_hash
 
 
 def _chunk_metadata(item: IndexedArticle, chunk: Chunk) -> dict[str, Any]:
@@ -275,8 +333,9 @@ def _article_metadata(item: IndexedArticle) -> dict[str, Any]:
     return meta
 
 
-def _indexed_from_record(article_id: str, text: str, meta: dict[str, Any]) -> IndexedArticle:
-    """The article as stored; its chunks stay in Chroma, where retrieval reads them."""
+def read_record(article_id: str, text: str, meta: dict[str, Any]) -> IndexedArticle:
+    """The article as stored; its chunks stay in Chroma, where retrieval reads them.
+    A damaged record raises ValueError, KeyError or TypeError."""
     article = Article(id=article_id, text=text, **{f: meta.get(f, "") for f in ARTICLE_FIELDS})
     sentences = [Sentence(article_id, n, start, end, paragraph, speaker) for n, (
         start, end, paragraph, speaker) in enumerate(json.loads(meta["sentences_json"]))]

@@ -6,15 +6,15 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from qa.answer import Answer, Citation
-    from qa.api import ask, open_store, quotes
+    from qa.api import ask, ask_stream, open_store, quotes
     from qa.chain import BriefingRetriever, chain, make_chain
     from qa.retrieve import Filters
 
-__all__ = ["Answer", "BriefingRetriever", "Citation", "Filters", "ask", "chain", "make_chain",
-           "open_store", "quotes"]
+__all__ = ["Answer", "BriefingRetriever", "Citation", "Filters", "ask", "ask_stream", "chain",
+           "make_chain", "open_store", "quotes"]
 
 _HOMES = {"Answer": "qa.answer", "Citation": "qa.answer", "Filters": "qa.retrieve",
-          "ask": "qa.api", "open_store": "qa.api", "quotes": "qa.api",
+          "ask": "qa.api", "ask_stream": "qa.api", "open_store": "qa.api", "quotes": "qa.api",
           "BriefingRetriever": "qa.chain", "chain": "qa.chain", "make_chain": "qa.chain"}
 
 

@@ -23,13 +23,29 @@ class Citation:
 
 
 @dataclass(frozen=True)
+class CheckedSentence:
+    """One sentence a language model wrote, its markers stripped: `citations` are the numbers
+    of the answer's citations that support it, empty when `supported` is false."""
+
+    text: str
+    citations: list[int]
+    supported: bool
+
+
+@dataclass(frozen=True)
 class Answer:
+    """`mode` says what wrote `text`: "extractive" (verbatim sentences) or "generative" (a
+    language model, checked). `sentences` lists what a model wrote, each with its verdict;
+    `warning` says why a model's answer was not used, or what was dropped from it."""
+
     question: str
     text: str
     citations: list[Citation] = field(default_factory=list)
     confidence: float = 0.0
     no_answer: bool = False
     mode: str = "extractive"
+    sentences: list[CheckedSentence] = field(default_factory=list)
+    warning: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -37,7 +53,13 @@ class Answer:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Answer:
         citations = [Citation(**c) for c in data.get("citations", [])]
-        return cls(**{**data, "citations": citations})
+        sentences = [CheckedSentence(**s) for s in data.get("sentences", [])]
+        return cls(**{**data, "citations": citations, "sentences": sentences})
 
 
 NO_ANSWER_TEXT = "I could not find this in the indexed briefings."
+# What each `Answer.mode` means, as the chat and the command line tell it.
+MODE_NOTES = {
+    "extractive": "Extractive answer: sentences quoted from the articles.",
+    "generative": "Generative answer: each sentence checked against the passage it cites.",
+}

@@ -3,7 +3,8 @@ come through here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +24,7 @@ from qa.compose import (
     compose,
 )
 from qa.followup import resolve
+from qa.generate import generate
 from qa.parse import ParsedQuestion, parse_question, speaker_match
 from qa.retrieve import Filters, Passage, retrieve
 
@@ -44,19 +46,35 @@ def _open_store(path: str) -> Store:
 
 
 def validate_question(question: str) -> str:
+    """Whitespace folded; control characters (NUL, escape codes, lone surrogates) refused,
+    since they are never part of a question and break encoders downstream."""
     question = " ".join(question.split()) if isinstance(question, str) else ""
     if not question:
         raise ValueError("the question is empty")
     if len(question) > MAX_QUESTION_CHARS:
         raise ValueError(f"the question is {len(question):,} characters; "
                          f"the limit is {MAX_QUESTION_CHARS:,}")
+    control = next((c for c in question if unicodedata.category(c) in ("Cc", "Cs")), None)
+    if control is not None:
+        raise ValueError(f"the question contains a control character (U+{ord(control):04X}); "
+                         "type plain text")
     return question
 
 
 def ask(question: str, *, store: Store | str | Path | None = None, k: int = 8,
         filters: Filters | dict[str, Any] | None = None,
         history: Sequence[Any] | None = None) -> Answer:
-    """Answer from the indexed articles, every sentence cited; `no_answer` when nothing fits."""
+    """Answer from the indexed articles, every sentence cited; `no_answer` when nothing fits.
+    With `BRIEFING_LLM` set, a language model writes it and each sentence is checked."""
+    *_, answer = ask_stream(question, store=store, k=k, filters=filters, history=history)
+    return answer
+
+
+def ask_stream(question: str, *, store: Store | str | Path | None = None, k: int = 8,
+               filters: Filters | dict[str, Any] | None = None,
+               history: Sequence[Any] | None = None) -> Iterator[str | Answer]:
+    """`ask`, yielding a language model's text as it is written before the checked `Answer`,
+    which always comes last (and alone, for extractive answers)."""
     asked = validate_question(question)
     opened = open_store(store)
     chosen = Filters.coerce(filters)
@@ -73,8 +91,10 @@ def ask(question: str, *, store: Store | str | Path | None = None, k: int = 8,
     exclude = frozenset((a, s.index) for a, start, end in cited if a in articles
                         for s in articles[a].sentences if start <= s.start < end)
     anything_by_speaker = bool(cited) and bool(found.speakers)
-    return compose(question, found.passages, articles, scorer, asks_who=parsed.asks_who,
-                   exclude=exclude, require_relevance=not anything_by_speaker)
+    extractive = compose(question, found.passages, articles, scorer, asks_who=parsed.asks_who,
+                         exclude=exclude, require_relevance=not anything_by_speaker)
+    yield from generate(question, extractive, found.passages, articles, opened.embedder,
+                        opened.settings)
 
 
 @dataclass(frozen=True)

@@ -5,8 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dataclasses import asdict
-from typing import Any
+from dataclasses import asdict, replace
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from index.settings import Settings
+    from index.store import Store
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -20,12 +24,24 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("briefing: interrupted", file=sys.stderr)
         return 130
+    except Exception as error:
+        from chromadb.errors import ChromaError
+
+        if not isinstance(error, ChromaError):
+            raise
+        print(f"briefing: the store cannot be read; it may be damaged "
+              f"({' '.join(str(error).split())}); restore a backup or ingest into a new --store",
+              file=sys.stderr)
+        return 2
 
 
 def build_parser() -> argparse.ArgumentParser:
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--store", metavar="DIR",
                         help="store directory (default: $BRIEFING_HOME or ./.briefing)")
+    common.add_argument("--chroma-url", metavar="URL",
+                        help="use the Chroma server at URL, e.g. http://host:8000 (default: "
+                             "$BRIEFING_CHROMA_URL); --store then only holds local caches")
     parser = argparse.ArgumentParser(
         prog="briefing", description="Ask questions of news articles; answers cite passages.")
     commands = parser.add_subparsers(dest="command", required=True)
@@ -58,6 +74,14 @@ def build_parser() -> argparse.ArgumentParser:
     remove.add_argument("article_id")
     remove.set_defaults(run=run_remove)
 
+    check = commands.add_parser("check", parents=[common],
+                                help="verify the store (exit 1 on any problem)")
+    check.set_defaults(run=run_check)
+
+    repair = commands.add_parser("repair", parents=[common],
+                                 help="remove what a crash left half-written")
+    repair.set_defaults(run=run_repair)
+
     ui = commands.add_parser("ui", parents=[common], help="serve the web chat")
     ui.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1)")
     ui.add_argument("--port", type=int, default=7860, help="port (default 7860)")
@@ -69,14 +93,27 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def settings_from(args: argparse.Namespace) -> Settings:
+    """The environment's settings with the command line's flags on top."""
+    from index.settings import Settings
+
+    settings = Settings()
+    return replace(settings, chroma_url=args.chroma_url) if args.chroma_url else settings
+
+
+def store_from(args: argparse.Namespace) -> Store:
+    from index.store import Store
+
+    return Store(args.store, settings_from(args))
+
+
 def run_ingest(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
     from index.ingest import ingest
     from index.records import LoadError
-    from index.store import Store
 
-    store = Store(args.store)
+    store = store_from(args)
     with tqdm(desc="ingest", unit=" article", file=sys.stderr,
               disable=not sys.stderr.isatty()) as bar:
         def show_error(error: LoadError) -> None:
@@ -90,14 +127,30 @@ def run_ingest(args: argparse.Namespace) -> int:
 
 
 def run_ask(args: argparse.Namespace) -> int:
-    from qa.api import ask
+    """A language model's draft streams (dimmed) to a terminal's stderr while it is written;
+    stdout gets the checked answer only, so pipes and `--json` see nothing else."""
+    from qa.answer import MODE_NOTES, Answer
+    from qa.api import ask_stream
 
     filters = {"source": args.source, "since": args.since, "until": args.until}
-    answer = ask(args.question, store=args.store, k=args.k, filters=filters)
+    show_draft = not args.json and sys.stderr.isatty()
+    drafted = False
+    for piece in ask_stream(args.question, store=store_from(args), k=args.k, filters=filters):
+        if isinstance(piece, Answer):
+            answer = piece
+        elif show_draft:
+            print(f"\x1b[2m{piece}\x1b[0m", end="", file=sys.stderr, flush=True)
+            drafted = True
+    if drafted:
+        print("\n", file=sys.stderr)
+    if answer.warning:
+        print(f"briefing: warning: {answer.warning}", file=sys.stderr)
     if args.json:
         print(json.dumps(answer.to_dict(), ensure_ascii=False, indent=2))
         return 0
     print(answer.text)
+    if not answer.no_answer:
+        print(f"({MODE_NOTES.get(answer.mode, answer.mode)})")
     for c in answer.citations:
         who = f" — {c.speaker}" if c.speaker else ""
         print(f"\n[{c.n}] {c.title or c.article_id} ({c.date or 'undated'}), "
@@ -109,7 +162,7 @@ def run_ask(args: argparse.Namespace) -> int:
 def run_quotes(args: argparse.Namespace) -> int:
     from qa.api import quotes
 
-    found = quotes(speaker=args.speaker, topic=args.topic, store=args.store)
+    found = quotes(speaker=args.speaker, topic=args.topic, store=store_from(args))
     if args.json:
         print(json.dumps([asdict(q) for q in found], ensure_ascii=False, indent=2))
         return 0
@@ -121,9 +174,7 @@ def run_quotes(args: argparse.Namespace) -> int:
 
 
 def run_stats(args: argparse.Namespace) -> int:
-    from index.store import Store
-
-    stats: dict[str, Any] = Store(args.store).stats()
+    stats: dict[str, Any] = store_from(args).stats()
     if args.json:
         print(json.dumps(stats, ensure_ascii=False, indent=2))
         return 0
@@ -134,9 +185,7 @@ def run_stats(args: argparse.Namespace) -> int:
 
 
 def run_remove(args: argparse.Namespace) -> int:
-    from index.store import Store
-
-    if Store(args.store).remove(args.article_id):
+    if store_from(args).remove(args.article_id):
         print(f"removed {args.article_id}")
         return 0
     print(f"briefing: no article {args.article_id!r} in the store", file=sys.stderr)
@@ -147,8 +196,26 @@ def run_ui(args: argparse.Namespace) -> int:
     from ui.serve import serve
 
     serve(store=args.store, host=args.host, port=args.port, auth=args.auth,
-          insecure=args.insecure)
+          insecure=args.insecure, settings=settings_from(args))
     return 0
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from index.check import check
+
+    found = check(store_from(args))
+    print("\n".join(found.lines()))
+    return 0 if found.ok else 1
+
+
+def run_repair(args: argparse.Namespace) -> int:
+    from index.check import check, repair
+
+    store = store_from(args)
+    print("\n".join(repair(store).lines()))
+    after = check(store)
+    print("\n".join(after.lines()))
+    return 0 if after.ok else 1
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ MMR_LAMBDA = 0.3
 SPEAKER_BONUS = 0.3
 OTHER_SPEAKER_PENALTY = 0.3
 # Weights of the sentence score, and the relevance a best sentence must clear to be an answer.
-WEIGHT_COSINE, WEIGHT_TERMS, WEIGHT_PASSAGE = 0.55, 0.35, 0.10
+WEIGHT_COSINE, WEIGHT_TERMS, WEIGHT_PASSAGE, WEIGHT_CONTEXT = 0.55, 0.35, 0.10, 0.20
 MIN_RELEVANCE = 0.25
 # A sentence opening like this leans on the one before it ("That's resulted in…").
 NEEDS_CONTEXT = re.compile(
@@ -37,12 +37,14 @@ class Candidate:
     cosine: float
     terms: float
     passage: float
+    context: float
     speaker_fit: float
 
     @property
     def score(self) -> float:
         return (WEIGHT_COSINE * self.cosine + WEIGHT_TERMS * self.terms
-                + WEIGHT_PASSAGE * self.passage + self.speaker_fit)
+                + WEIGHT_PASSAGE * self.passage + WEIGHT_CONTEXT * self.context
+                + self.speaker_fit)
 
     @property
     def relevance(self) -> float:
@@ -89,7 +91,7 @@ def compose(question: str, passages: Sequence[Passage], articles: dict[str, Inde
         return Answer(question, NO_ANSWER_TEXT, [], 0.0, True)
     chosen = _select(candidates)
     runs = _runs(_with_context(chosen, exclude))
-    citations = [_citation(n, article, first, last, score)
+    citations = [cite_sentences(n, article, first, last, score)
                  for n, (article, first, last, score) in enumerate(runs, 1)]
     text = " ".join(f"{normalise_whitespace(c.passage)} [{c.n}]" for c in citations)
     if asks_who:
@@ -102,17 +104,28 @@ def _candidates(passages: Sequence[Passage], articles: dict[str, IndexedArticle]
                 scorer: SentenceScorer, exclude: frozenset[tuple[str, int]]) -> list[Candidate]:
     top = passages[0].score if passages else 1.0
     best_passage: dict[tuple[str, int], float] = {}
+    best_context: dict[tuple[str, int], float] = {}
     for passage in passages:
+        context = _passage_cosine(articles[passage.article_id], passage, scorer.query_vector)
         for index in range(*passage.sentence_range):
             key = (passage.article_id, index)
             if key not in exclude:
                 best_passage[key] = max(best_passage.get(key, 0.0), passage.score / top)
+                best_context[key] = max(best_context.get(key, 0.0), context)
     keys = list(best_passage)
     pairs = [(articles[a], i) for a, i in keys]
     cosines = [float(article.vectors[index] @ scorer.query_vector) for article, index in pairs]
     return [Candidate(article, index, cos, scorer.terms(sentence_text(article, index)),
-                      best_passage[key], scorer.speaker_fit(article.sentences[index].speaker))
+                      best_passage[key], best_context[key],
+                      scorer.speaker_fit(article.sentences[index].speaker))
             for (article, index), key, cos in zip(pairs, keys, cosines)]
+
+
+def _passage_cosine(article: IndexedArticle, passage: Passage, query_vector: np.ndarray) -> float:
+    """The passage's pooled vector (as stored in Chroma) against the query: how well the
+    sentence's surroundings fit, which a quiz-style question often describes."""
+    pooled = article.vectors[passage.sentence_range[0]:passage.sentence_range[1]].mean(axis=0)
+    return float(pooled @ query_vector / (np.linalg.norm(pooled) or 1.0))
 
 
 def _select(candidates: list[Candidate]) -> list[Candidate]:
@@ -176,7 +189,9 @@ def _runs(picked: list[tuple[Candidate, int]]) -> list[tuple[IndexedArticle, int
     return runs
 
 
-def _citation(n: int, article: IndexedArticle, first: int, last: int, score: float) -> Citation:
+def cite_sentences(n: int, article: IndexedArticle, first: int, last: int,
+                   score: float) -> Citation:
+    """Citation `n`: sentences `first`..`last` of the article, verbatim, with their offsets."""
     start, end = article.sentences[first].start, article.sentences[last].end
     speakers = [s.speaker for s in article.sentences[first:last + 1] if s.speaker]
     meta = article.article

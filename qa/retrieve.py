@@ -7,8 +7,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from index.store import Store, date_number, is_current
+from qa.rerank import RERANK_DEPTH, load_reranker, rerank
 
 RRF_K = 60
+# `BRIEFING_RETRIEVAL` → (dense, keyword) weight in the fusion; a zero skips that search.
+MODES = {"hybrid": (1.0, 1.0), "dense": (1.0, 0.0), "keyword": (0.0, 1.0)}
 
 
 @dataclass(frozen=True)
@@ -61,29 +64,43 @@ class Passage:
     dense: float
 
 
+def retrieval_weights(mode: str) -> tuple[float, float]:
+    if mode not in MODES:
+        raise ValueError(f"BRIEFING_RETRIEVAL={mode!r} is not one of {', '.join(MODES)}")
+    return MODES[mode]
+
+
 def retrieve(store: Store, query: str, query_vector: Sequence[float], *, k: int = 8,
              filters: Filters | None = None, speakers: Sequence[str] = (),
              depth: int = 30) -> list[Passage]:
-    """Top-k passages by RRF over the dense and keyword rankings, each `depth` deep."""
+    """Top-k passages by RRF over the dense and keyword rankings, each `depth` deep, then by
+    the cross-encoder when one is configured."""
     where = (filters or Filters()).where(speakers)
+    dense_weight, keyword_weight = retrieval_weights(store.settings.retrieval)
     total = store.chunks.count()
     if total == 0:
         return []
-    dense = store.chunks.query(query_embeddings=[[float(x) for x in query_vector]],
-                               n_results=min(depth, total), where=where,
-                               include=["metadatas", "distances"])
-    metadata = dict(zip(dense["ids"][0], dense["metadatas"][0]))
-    similarity = {i: 1.0 - d for i, d in zip(dense["ids"][0], dense["distances"][0])}
-    keyword_ids = [i for i, _ in store.keyword.search(query, depth * (3 if where else 1))]
+    dense_ids: list[str] = []
+    metadata: dict[str, dict[str, Any]] = {}
+    similarity: dict[str, float] = {}
+    if dense_weight:
+        dense = store.chunks.query(query_embeddings=[[float(x) for x in query_vector]],
+                                   n_results=min(depth, total), where=where,
+                                   include=["metadatas", "distances"])
+        dense_ids = dense["ids"][0]
+        metadata.update(zip(dense_ids, dense["metadatas"][0]))
+        similarity.update((i, 1.0 - d) for i, d in zip(dense_ids, dense["distances"][0]))
+    keyword_ids = ([i for i, _ in store.keyword.search(query, depth * (3 if where else 1))]
+                   if keyword_weight else [])
     missing = [i for i in keyword_ids if i not in metadata]
     if missing:
         found = store.chunks.get(ids=missing, where=where, include=["metadatas"])
         metadata.update(zip(found["ids"], found["metadatas"]))
     keyword_ids = [i for i in keyword_ids if i in metadata][:depth]
     fused: dict[str, float] = {}
-    for ranking in (dense["ids"][0], keyword_ids):
+    for ranking, weight in ((dense_ids, dense_weight), (keyword_ids, keyword_weight)):
         for rank, chunk_id in enumerate(ranking):
-            fused[chunk_id] = fused.get(chunk_id, 0.0) + 1.0 / (RRF_K + rank + 1)
+            fused[chunk_id] = fused.get(chunk_id, 0.0) + weight / (RRF_K + rank + 1)
     ranked = sorted(fused, key=fused.__getitem__, reverse=True)
     articles = store.get_articles([metadata[i]["article_id"] for i in ranked])
     passages = []
@@ -93,4 +110,8 @@ def retrieve(store: Store, query: str, query_vector: Sequence[float], *, k: int 
             passages.append(Passage(chunk_id, meta["article_id"], meta["start"], meta["end"],
                                     (meta["sentence_start"], meta["sentence_end"]),
                                     fused[chunk_id], similarity.get(chunk_id, 0.0)))
+    if store.settings.reranker:
+        texts = [articles[p.article_id].article.text[p.start:p.end]
+                 for p in passages[:RERANK_DEPTH]]
+        passages = rerank(load_reranker(store.settings.reranker), query, passages, texts)
     return passages[:k]

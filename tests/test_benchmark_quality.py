@@ -9,8 +9,9 @@ import pytest
 
 from benchmarks import quality
 
-SYSTEMS = {"naive-langchain", "bm25", "briefing-search", "briefing"}
-SETS = {"seed", "speaker", "realtimeqa"}
+SYSTEMS = {"naive-langchain", "bm25", "briefing-search", "briefing", "briefing-dense",
+           "briefing-keyword"}
+SETS = {"seed", "unanswerable", "speaker", "realtimeqa"}
 
 
 @pytest.fixture(scope="module")
@@ -41,7 +42,7 @@ def test_config_records_the_run(quick_run: tuple[quality.BenchmarkRun, dict]) ->
     config = written["config"]
     assert config["quick"] and config["model"] and config["rerank"]
     assert {name: size["questions"] for name, size in config["sets"].items()} == {
-        "seed": 3, "speaker": 30, "realtimeqa": 50}
+        "seed": 3, "unanswerable": 10, "speaker": 30, "realtimeqa": 50}
 
 
 def test_briefing_answers_the_seed_questions(
@@ -52,6 +53,14 @@ def test_briefing_answers_the_seed_questions(
     assert not dunford.response.no_answer
     assert quality.first_hit_rank(dunford.question, dunford.response.passages) == 1
     assert outcomes["seed-3"].response.no_answer
+
+
+def test_briefing_declines_the_off_topic_questions(
+        quick_run: tuple[quality.BenchmarkRun, dict]) -> None:
+    _, written = quick_run
+    rows = {row["system"]: row for row in written["results"] if row["set"] == "unanswerable"}
+    assert rows["briefing"]["no_answer"] >= 0.9
+    assert rows["naive-langchain"]["no_answer"] == 0.0
 
 
 def test_scorer_on_a_hand_made_case() -> None:

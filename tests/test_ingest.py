@@ -1,19 +1,16 @@
-"""Ingest into a real Chroma store with the real model: idempotence, replacement, bad input,
-and crash-resume."""
+"""Ingest into a real Chroma store with the real model: idempotence, replacement, bad input.
+Crash-resume is in test_crash.py."""
 
 from __future__ import annotations
 
 import json
-import os
-import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 from index.ingest import ingest
 from index.store import Store, is_current
-from tests.conftest import ROOT, SEED, news_rows
+from tests.conftest import ROOT, SEED
 
 
 def chunk_ids(store: Store) -> set[str]:
@@ -101,32 +98,6 @@ def test_cli_exit_status_and_summary(tmp_path: Path) -> None:
     assert stats["articles"] == 1 and stats["chunks"] > 0 and stats["model"]
 
 
-SMALL_BATCHES = {**os.environ, "BRIEFING_INGEST_BATCH": "4"}
-
-
 def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     return subprocess.run([sys.executable, "-m", "qa.cli", *args], capture_output=True,
                           text=True, cwd=ROOT, timeout=300, env=env)
-
-
-def test_killed_ingest_resumes_to_a_clean_result(tmp_path: Path) -> None:
-    news_subset = news_rows(30, tmp_path)
-    clean = tmp_path / "clean"
-    started = time.monotonic()
-    assert run_cli("ingest", str(news_subset), "--store", str(clean),
-                   env=SMALL_BATCHES).returncode == 0
-    duration = time.monotonic() - started
-    expected = chunk_ids(Store(clean))
-    for n, fraction in enumerate((0.5, 0.7, 0.9)):
-        store = tmp_path / f"killed-{n}"
-        process = subprocess.Popen([sys.executable, "-m", "qa.cli", "ingest", str(news_subset),
-                                    "--store", str(store)], cwd=ROOT, env=SMALL_BATCHES,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(duration * fraction)
-        process.send_signal(signal.SIGKILL)
-        process.wait()
-        assert run_cli("ingest", str(news_subset), "--store", str(store)).returncode == 0
-        resumed = Store(store)
-        assert chunk_ids(resumed) == expected
-        assert resumed.stats()["articles"] == 30
-        assert set(resumed.keyword.chunk_ids) == expected

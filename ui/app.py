@@ -3,12 +3,14 @@ list, delete), plus the `/ask` API endpoint. Handlers only call `qa` and `index`
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 import gradio as gr
 
 from index.store import Store
-from qa.api import ask
+from qa.answer import Answer
+from qa.api import ask, ask_stream
 from ui.assets import CSS, JS
 from ui.render import (
     CORPUS_COLUMNS,
@@ -17,6 +19,7 @@ from ui.render import (
     citation_cards,
     corpus_rows,
     corpus_summary,
+    draft_message,
     upload_report,
 )
 from ui.upload import SUFFIXES, UploadProgress, add_uploads
@@ -46,19 +49,28 @@ class Handlers:
     def respond(self, question: str | None, messages: Messages, answers: list[dict[str, Any]],
                 source: str | None, since: str | None, until: str | None,
                 speaker: str | None,
-                ) -> tuple[Messages, list[dict[str, Any]], str, str]:
-        """One chat turn; earlier answers go to `ask` as history for follow-ups."""
+                ) -> Iterator[tuple[Messages, list[dict[str, Any]], str, str]]:
+        """One chat turn; earlier answers go to `ask` as history for follow-ups. A language
+        model's draft shows as it is written, then gives way to the checked answer."""
         if not (question or "").strip():
-            return messages, answers, gr.skip(), ""
+            yield messages, answers, gr.skip(), ""
+            return
+        asked = [*messages, {"role": "user", "content": chat_text(question)}]
+        draft = ""
         try:
-            answer = ask(question, store=self.store,
-                         filters=chosen_filters(source, since, until, speaker), history=answers)
+            for piece in ask_stream(question, store=self.store, history=answers,
+                                    filters=chosen_filters(source, since, until, speaker)):
+                if isinstance(piece, Answer):
+                    answer = piece
+                    continue
+                draft += piece
+                yield ([*asked, {"role": "assistant", "content": draft_message(draft)}], answers,
+                       gr.skip(), "")
         except ValueError as error:
             raise gr.Error(str(error)) from None
         data, turn = answer.to_dict(), len(messages) // 2 + 1
-        messages = [*messages, {"role": "user", "content": chat_text(question)},
-                    {"role": "assistant", "content": answer_message(data, turn)}]
-        return messages, [*answers, data][-HISTORY_TURNS:], self.cards(data, turn), ""
+        messages = [*asked, {"role": "assistant", "content": answer_message(data, turn)}]
+        yield messages, [*answers, data][-HISTORY_TURNS:], self.cards(data, turn), ""
 
     def cards(self, answer: dict[str, Any] | None, turn: int = 0) -> str:
         citations = (answer or {}).get("citations") or []

@@ -11,11 +11,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from index.store import IndexedArticle
+from qa.answer import MODE_NOTES
 
 NOT_FOUND = "Not found in the indexed briefings."
 MARKER = re.compile(r"\[(\d+)\]")
 MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$^=:])")
 CORPUS_COLUMNS = ["id", "title", "date", "source", "chunks"]
+DRAFTING = "Writing… citations are checked when the answer is complete."
 
 
 def chat_text(text: str) -> str:
@@ -33,7 +35,8 @@ def cite_link(turn: int, n: int) -> str:
 
 
 def answer_message(answer: Mapping[str, Any], turn: int) -> str:
-    """The answer for the chat: escaped text whose `[n]` markers link to citation card n."""
+    """The answer for the chat: escaped text whose `[n]` markers link to citation card n, then
+    which mode answered and any warning."""
     if answer.get("no_answer"):
         return chat_text(NOT_FOUND)
     cited = {c["n"] for c in answer.get("citations") or []}
@@ -42,7 +45,16 @@ def answer_message(answer: Mapping[str, Any], turn: int) -> str:
         if int(match.group(1)) in cited:
             pieces += [chat_text(text[done:match.start()]), cite_link(turn, int(match.group(1)))]
             done = match.end()
-    return "".join([*pieces, chat_text(text[done:])])
+    mode = answer.get("mode") or "extractive"
+    notes = [f'<small class="answer-mode">{html.escape(MODE_NOTES.get(mode, mode))}</small>']
+    if answer.get("warning"):
+        notes.append(f'<small class="answer-warning">⚠ {html.escape(answer["warning"])}</small>')
+    return "".join([*pieces, chat_text(text[done:]), *(f"\n\n{note}" for note in notes)])
+
+
+def draft_message(text: str) -> str:
+    """A language model's answer while it is being written, before its citations are checked."""
+    return f'{chat_text(text)}\n\n<small class="answer-mode">{DRAFTING}</small>'
 
 
 def highlight(text: str, start: int, end: int, mark_id: str | None = None) -> str:

@@ -36,12 +36,13 @@ def check_bind(host: str, credentials: tuple[str, str] | None, insecure: bool) -
 
 
 def serve(*, store: str | None, host: str, port: int, auth: str | None,
-          insecure: bool) -> None:
+          insecure: bool, settings: Settings | None = None) -> None:
     """Check the bind policy, then open the store and serve until interrupted."""
-    credentials = parse_auth(auth or Settings().auth)
+    settings = settings or Settings()
+    credentials = parse_auth(auth or settings.auth)
     check_bind(host, credentials, insecure)
-    from qa.api import open_store
+    from index.store import Store
     from ui.app import build_app, launch
 
-    opened = open_store(store)
+    opened = Store(store, settings)
     launch(build_app(opened), opened, host=host, port=port, credentials=credentials)

@@ -1,0 +1,49 @@
+"""Ingest through worker processes stores exactly what in-process ingest stores."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from index.ingest import ingest
+from index.settings import Settings
+from index.store import Store
+from tests.conftest import news_rows
+
+ARTICLES = 12
+
+
+def stored(path: Path, news: Path, **settings: object) -> tuple[Store, dict]:
+    store = Store(path, replace(Settings(), home=path, chroma_url="", ingest_batch=4,
+                                **settings))
+    report = ingest([news], store)
+    assert report.articles == ARTICLES and not report.errors, report.summary()
+    found = store.chunks.get(include=["embeddings", "documents"])
+    return store, {i: (d, e) for i, d, e in zip(found["ids"], found["documents"],
+                                                 found["embeddings"])}
+
+
+@pytest.fixture(scope="module")
+def news(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return news_rows(ARTICLES, tmp_path_factory.mktemp("news"))
+
+
+def test_workers_store_what_one_process_stores(tmp_path: Path, news: Path) -> None:
+    _, alone = stored(tmp_path / "one", news, ingest_workers=1)
+    store, parallel = stored(tmp_path / "two", news, ingest_workers=2)
+    assert alone.keys() == parallel.keys()
+    for chunk_id, (text, vector) in alone.items():
+        assert parallel[chunk_id][0] == text
+        assert float(np.dot(vector, parallel[chunk_id][1])) > 0.999
+    assert sorted(store.keyword.chunk_ids) == sorted(parallel)
+
+
+def test_without_quotes_the_articles_have_no_speakers(tmp_path: Path, news: Path) -> None:
+    store, chunks = stored(tmp_path / "plain", news, quotes=False)
+    assert chunks
+    articles = list(store.iter_articles())
+    assert len(articles) == ARTICLES
+    assert all(not a.quotes and not any(s.speaker for s in a.sentences) for a in articles)

@@ -1,0 +1,89 @@
+"""The segmented keyword index: updates add segments, removals never come back, and searching
+segments together scores like one index over the same chunks."""
+
+from __future__ import annotations
+
+import json
+from itertools import islice
+from pathlib import Path
+
+import pytest
+
+from index.keyword import MAX_DEAD_SHARE, KeywordIndex
+from tests.conftest import SHARED
+
+QUERIES = ["oil prices fall", "Chelsea win the league", "mobile phone sales",
+           "government tax plans before the election", "film award ceremony"]
+
+
+@pytest.fixture(scope="module")
+def paragraphs() -> dict[str, str]:
+    """Paragraphs of 300 real BBC articles, keyed like chunk ids."""
+    texts = {}
+    with open(SHARED / "data" / "bbc.jsonl", encoding="utf-8") as lines:
+        for line in islice(lines, 300):
+            record = json.loads(line)
+            for n, text in enumerate(p for p in record["text"].split("\n\n") if p.strip()):
+                texts[f"{record['id']}:{n}"] = text
+    return texts
+
+
+def grown(paragraphs: dict[str, str], steps: int) -> KeywordIndex:
+    ids = list(paragraphs)
+    index = KeywordIndex([], set(), "")
+    for step in range(1, steps + 1):
+        index = index.updated(ids[:len(ids) * step // steps],
+                              lambda wanted: [paragraphs[i] for i in wanted], str(step))
+    return index
+
+
+def test_segments_score_like_one_index(paragraphs: dict[str, str]) -> None:
+    whole = KeywordIndex.build(list(paragraphs), list(paragraphs.values()), "g")
+    for steps in (2, 3):
+        parts = grown(paragraphs, steps)
+        assert sorted(parts.chunk_ids) == sorted(paragraphs)
+        for query in QUERIES:
+            expected = whole.search(query, 10)
+            found = parts.search(query, 10)
+            assert [round(s, 3) for _, s in found] == pytest.approx(
+                [round(s, 3) for _, s in expected], rel=0.02), query
+            assert parts.term_weights(query) == pytest.approx(whole.term_weights(query))
+
+
+def test_segments_stay_few(paragraphs: dict[str, str]) -> None:
+    index = grown(paragraphs, 12)
+    assert len(index.segments) <= 4
+    assert sum(len(s.chunk_ids) for s in index.segments) == len(paragraphs)
+
+
+def test_removed_chunks_are_never_found(paragraphs: dict[str, str], tmp_path: Path) -> None:
+    index = grown(paragraphs, 3)
+    gone = set(list(paragraphs)[::10])
+    live = [i for i in paragraphs if i not in gone]
+    fetch = lambda wanted: [paragraphs[i] for i in wanted]  # noqa: E731
+    index = index.updated(live, fetch, "removed")
+    assert index.dead == gone or not index.dead
+    index.save(tmp_path)
+    loaded = KeywordIndex.load(tmp_path)
+    assert loaded is not None and loaded.generation == "removed"
+    for candidate in (index, loaded):
+        assert sorted(candidate.chunk_ids) == sorted(live)
+        for query in QUERIES:
+            assert not {i for i, _ in candidate.search(query, 200)} & gone, query
+
+
+def test_many_removals_rebuild_from_the_live_chunks(paragraphs: dict[str, str]) -> None:
+    index = grown(paragraphs, 2)
+    live = list(paragraphs)[:int(len(paragraphs) * (1 - 2 * MAX_DEAD_SHARE))]
+    index = index.updated(live, lambda wanted: [paragraphs[i] for i in wanted], "small")
+    assert not index.dead and len(index.segments) == 1
+    assert sorted(index.chunk_ids) == sorted(live)
+
+
+def test_a_chunk_of_stopwords_only_is_indexed_without_error(tmp_path: Path) -> None:
+    texts = {"a:0": "It is what it is.", "b:0": "Oil prices fell."}
+    index = KeywordIndex.build(["a:0"], [texts["a:0"]], "g")
+    index = index.updated(list(texts), lambda wanted: [texts[i] for i in wanted], "h")
+    assert [i for i, _ in index.search("oil", 5)] == ["b:0"]
+    index.save(tmp_path)
+    assert KeywordIndex.load(tmp_path).search("oil", 5) == index.search("oil", 5)

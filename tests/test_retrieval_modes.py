@@ -1,0 +1,63 @@
+"""Retrieval modes (`BRIEFING_RETRIEVAL`) and the optional on-disk cross-encoder rerank."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from index.embed import resolve_model_path
+from index.store import Store
+from qa import ask
+from qa.api import search
+from qa.parse import parse_question
+from qa.rerank import RERANK_DEPTH, load_reranker
+
+QUESTION = "How much territory has the coalition retaken?"
+
+
+def store_with(store: Store, **settings: str) -> Store:
+    """A second handle on the same store directory, with other settings."""
+    return Store(store.path, replace(store.settings, **settings))
+
+
+@pytest.mark.parametrize("mode", ["dense", "keyword", "hybrid"])
+def test_every_mode_answers_the_territory_question(seed_store: Store, mode: str) -> None:
+    answer = ask(QUESTION, store=store_with(seed_store, retrieval=mode))
+    assert "55 per cent" in answer.text
+
+
+def test_unknown_mode_is_a_clear_error(seed_store: Store) -> None:
+    with pytest.raises(ValueError, match="BRIEFING_RETRIEVAL='fuzzy'"):
+        ask(QUESTION, store=store_with(seed_store, retrieval="fuzzy"))
+
+
+@pytest.fixture(scope="module")
+def cross_encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A cross-encoder on local disk: MiniLM's encoder with a fresh scoring head. Untrained, so
+    it proves the plumbing (order follows the model), not ranking quality."""
+    from sentence_transformers import CrossEncoder
+
+    folder = tmp_path_factory.mktemp("cross-encoder")
+    CrossEncoder(resolve_model_path(""), num_labels=1, local_files_only=True,
+                 device="cpu").save(str(folder))
+    return folder
+
+
+def test_passages_follow_the_cross_encoder(seed_store: Store, cross_encoder: Path) -> None:
+    reranked = store_with(seed_store, reranker=str(cross_encoder))
+    passages = search(reranked, parse_question(QUESTION), k=8).passages
+    articles = seed_store.get_articles([p.article_id for p in passages])
+    texts = [articles[p.article_id].article.text[p.start:p.end] for p in passages]
+    scores = load_reranker(str(cross_encoder)).predict(
+        [(parse_question(QUESTION).topic, t) for t in texts], show_progress_bar=False)
+    assert len(passages) <= RERANK_DEPTH
+    assert [p.score for p in passages] == sorted((p.score for p in passages), reverse=True)
+    assert list(scores) == pytest.approx([p.score for p in passages], abs=1e-4)
+    assert not ask(QUESTION, store=reranked).no_answer
+
+
+def test_missing_reranker_is_a_clear_error(seed_store: Store, tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="never downloaded"):
+        ask(QUESTION, store=store_with(seed_store, reranker=str(tmp_path / "nothing")))
