@@ -273,7 +273,8 @@ def in_child(phase: str, *args: str | Path, env: dict[str, str] | None = None) -
         peak.stop()
     if process.returncode:
         raise RuntimeError(f"phase {phase} failed with exit code {process.returncode}")
-    return {**json.loads(output.strip().splitlines()[-1]), "peak_rss_mb": peak.megabytes}
+    return {**json.loads(output.strip().splitlines()[-1]), "peak_rss_mb": peak.megabytes,
+            "load_1min": round(os.getloadavg()[0], 2)}
 
 
 class PeakMemory:
@@ -338,7 +339,8 @@ def ingest_row(system: str, size: int, result: dict[str, Any], folder: Path) -> 
             "articles_per_s": per_second(result["articles"], result["seconds"]),
             "chunks_per_s": per_second(result["chunks"], result["seconds"]),
             "peak_rss_mb": result["peak_rss_mb"],
-            "disk_mb_per_1k_articles": round(disk_mb(folder) * 1000 / size, 1)}
+            "disk_mb_per_1k_articles": round(disk_mb(folder) * 1000 / size, 1),
+            "load_1min": result["load_1min"]}
 
 
 # -- the run -----------------------------------------------------------------------------------
@@ -367,7 +369,8 @@ def run(sizes: Sequence[int], *, asked: int, work: Path) -> dict[str, Any]:
             rows["query"].append({"system": system, "size": size,
                                   "questions": result["questions"],
                                   **percentiles(result["latencies_ms"]),
-                                  "peak_rss_mb": result["peak_rss_mb"]})
+                                  "peak_rss_mb": result["peak_rss_mb"],
+                                  "load_1min": result["load_1min"]})
             log(rows["query"][-1])
 
     def grow(system: str, phase: str, source: Path, target: Path, copies: int) -> None:
@@ -463,10 +466,10 @@ def report(result: dict[str, Any]) -> str:
     ingest = format_table(result["ingest"], ["system", "size", "store_articles_before",
                                              "articles", "chunks", "seconds", "articles_per_s",
                                              "chunks_per_s", "peak_rss_mb",
-                                             "disk_mb_per_1k_articles"])
+                                             "disk_mb_per_1k_articles", "load_1min"])
     grow = format_table(result["grow"], ["system", "articles_added", "seconds", "peak_rss_mb"])
     query = format_table(result["query"], ["system", "size", "questions", "p50_ms", "p95_ms",
-                                           "p99_ms", "peak_rss_mb"])
+                                           "p99_ms", "peak_rss_mb", "load_1min"])
     stages = result["stages"]
     return "\n\n".join([ingest, f"stores grown with copies:\n{grow}", query,
                         f"startup: {json.dumps(result['startup'])}",

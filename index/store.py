@@ -79,6 +79,7 @@ class Store:
                              "use a new --store")
         self._keyword: KeywordIndex | None = None
         self._speakers: tuple[str, list[str]] = ("-", [])
+        self._chunk_count: tuple[str, int] = ("-", 0)
         self._articles_read: tuple[str, dict[str, IndexedArticle]] = ("-", {})
 
     @property
@@ -245,6 +246,13 @@ class Store:
         return {"store": self.location, "articles": count, "chunks": self.chunks.count(),
                 "model": self.model, "sources": sources,
                 "date_range": [min(dates), max(dates)] if dates else None}
+
+    def chunk_count(self) -> int:
+        """Counted once per generation: a count is a Chroma round trip every question needs."""
+        generation = self.generation
+        if self._chunk_count[0] != generation:
+            self._chunk_count = (generation, self.chunks.count())
+        return self._chunk_count[1]
 
     def speaker_names(self) -> list[str]:
         """Every canonical speaker in the store, for matching names typed in questions."""

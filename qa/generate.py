@@ -8,9 +8,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from functools import lru_cache
-
-from langchain_core.language_models import BaseChatModel
-from langchain_core.messages import BaseMessage, HumanMessage, SystemMessage
+from typing import TYPE_CHECKING
 
 from index.embed import Embedder
 from index.settings import Settings
@@ -18,6 +16,10 @@ from index.store import IndexedArticle
 from qa.answer import Answer
 from qa.retrieve import Passage
 from qa.support import Source, enforce
+
+if TYPE_CHECKING:  # LangChain's model stack costs seconds to import; only a model needs it
+    from langchain_core.language_models import BaseChatModel
+    from langchain_core.messages import BaseMessage
 
 EXTRACTIVE = "extractive"
 MAX_TOKENS = 300
@@ -72,6 +74,8 @@ def sources_for(extractive: Answer, passages: Sequence[Passage],
 
 
 def prompt(question: str, sources: Sequence[Source]) -> list[BaseMessage]:
+    from langchain_core.messages import HumanMessage, SystemMessage
+
     listed = "\n\n".join(f"[{s.n}] {s.text}" for s in sources)
     return [SystemMessage(SYSTEM), HumanMessage(f"Passages:\n{listed}\n\nQuestion: {question}")]
 

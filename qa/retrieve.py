@@ -77,7 +77,7 @@ def retrieve(store: Store, query: str, query_vector: Sequence[float], *, k: int 
     the cross-encoder when one is configured."""
     where = (filters or Filters()).where(speakers)
     dense_weight, keyword_weight = retrieval_weights(store.settings.retrieval)
-    total = store.chunks.count()
+    total = store.chunk_count()
     if total == 0:
         return []
     dense_ids: list[str] = []
