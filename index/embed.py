@@ -193,6 +193,12 @@ def pool_chunks(sentence_vectors: np.ndarray, chunks: Sequence[Chunk]) -> np.nda
     shared dev data this retrieves as well as embedding each chunk's text (see README)."""
     import numpy as np
 
-    pooled = np.stack([sentence_vectors[c.sentence_range[0]:c.sentence_range[1]].mean(axis=0)
-                       for c in chunks])
-    return pooled / np.linalg.norm(pooled, axis=1, keepdims=True)
+    return np.stack([pool(sentence_vectors, c.sentence_range) for c in chunks])
+
+
+def pool(sentence_vectors: np.ndarray, sentence_range: tuple[int, int]) -> np.ndarray:
+    """The normalised mean of a run of sentence vectors: a chunk's vector as Chroma holds it."""
+    import numpy as np
+
+    mean = sentence_vectors[sentence_range[0]:sentence_range[1]].mean(axis=0)
+    return mean / (np.linalg.norm(mean) or 1.0)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from index.chunk import normalise_whitespace
+from index.embed import pool
 from index.store import IndexedArticle
 from qa.answer import NO_ANSWER_TEXT, Answer, Citation
 from qa.retrieve import Passage
@@ -124,8 +125,7 @@ def _candidates(passages: Sequence[Passage], articles: dict[str, IndexedArticle]
 def _passage_cosine(article: IndexedArticle, passage: Passage, query_vector: np.ndarray) -> float:
     """The passage's pooled vector (as stored in Chroma) against the query: how well the
     sentence's surroundings fit, which a quiz-style question often describes."""
-    pooled = article.vectors[passage.sentence_range[0]:passage.sentence_range[1]].mean(axis=0)
-    return float(pooled @ query_vector / (np.linalg.norm(pooled) or 1.0))
+    return float(pool(article.vectors, passage.sentence_range) @ query_vector)
 
 
 def _select(candidates: list[Candidate]) -> list[Candidate]:

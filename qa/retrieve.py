@@ -53,7 +53,7 @@ class Filters:
 
 @dataclass(frozen=True)
 class Passage:
-    """A retrieved chunk; `score` is its fused RRF score, `dense` its cosine to the query."""
+    """A retrieved chunk; `score` is its fused RRF score (or the cross-encoder's)."""
 
     chunk_id: str
     article_id: str
@@ -61,7 +61,6 @@ class Passage:
     end: int
     sentence_range: tuple[int, int]
     score: float
-    dense: float
 
 
 def retrieval_weights(mode: str) -> tuple[float, float]:
@@ -82,14 +81,12 @@ def retrieve(store: Store, query: str, query_vector: Sequence[float], *, k: int 
         return []
     dense_ids: list[str] = []
     metadata: dict[str, dict[str, Any]] = {}
-    similarity: dict[str, float] = {}
     if dense_weight:
         dense = store.chunks.query(query_embeddings=[[float(x) for x in query_vector]],
                                    n_results=min(depth, total), where=where,
-                                   include=["metadatas", "distances"])
+                                   include=["metadatas"])
         dense_ids = dense["ids"][0]
         metadata.update(zip(dense_ids, dense["metadatas"][0]))
-        similarity.update((i, 1.0 - d) for i, d in zip(dense_ids, dense["distances"][0]))
     keyword_ids = ([i for i, _ in store.keyword.search(query, depth * (3 if where else 1))]
                    if keyword_weight else [])
     missing = [i for i in keyword_ids if i not in metadata]
@@ -109,7 +106,7 @@ def retrieve(store: Store, query: str, query_vector: Sequence[float], *, k: int 
         if is_current(chunk_id, articles.get(meta["article_id"])):
             passages.append(Passage(chunk_id, meta["article_id"], meta["start"], meta["end"],
                                     (meta["sentence_start"], meta["sentence_end"]),
-                                    fused[chunk_id], similarity.get(chunk_id, 0.0)))
+                                    fused[chunk_id]))
     if store.settings.reranker:
         texts = [articles[p.article_id].article.text[p.start:p.end]
                  for p in passages[:RERANK_DEPTH]]
