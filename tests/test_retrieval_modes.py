@@ -37,9 +37,11 @@ def test_unknown_mode_is_a_clear_error(seed_store: Store) -> None:
 def cross_encoder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A cross-encoder on local disk: MiniLM's encoder with a fresh scoring head. Untrained, so
     it proves the plumbing (order follows the model), not ranking quality."""
+    import torch
     from sentence_transformers import CrossEncoder
 
     folder = tmp_path_factory.mktemp("cross-encoder")
+    torch.manual_seed(0)
     CrossEncoder(resolve_model_path(""), num_labels=1, local_files_only=True,
                  device="cpu").save(str(folder))
     return folder
@@ -55,7 +57,9 @@ def test_passages_follow_the_cross_encoder(seed_store: Store, cross_encoder: Pat
     assert len(passages) <= RERANK_DEPTH
     assert [p.score for p in passages] == sorted((p.score for p in passages), reverse=True)
     assert list(scores) == pytest.approx([p.score for p in passages], abs=1e-4)
-    assert not ask(QUESTION, store=reranked).no_answer
+    cited = ask(QUESTION, store=reranked, k=8).citations
+    assert all(any(p.article_id == c.article_id and p.start < c.end and c.start < p.end
+                   for p in passages) for c in cited), "ask cites only the reranked passages"
 
 
 def test_missing_reranker_is_a_clear_error(seed_store: Store, tmp_path: Path) -> None:
