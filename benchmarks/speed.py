@@ -61,7 +61,7 @@ GROW_BATCH = 256
 RSS_EVERY = 0.1  # seconds between memory samples
 SHUFFLE_SEED = 7
 COLD_QUESTION = "What did Dunford say about revenue?"
-STAGE_ARTICLES = 100  # articles profiled step by step, on one thread
+STAGE_ARTICLES = 60  # articles profiled step by step, on one thread
 WARMUP_TEXTS = 8
 
 

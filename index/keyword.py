@@ -6,7 +6,10 @@ incrementally, since bm25s cannot add documents to an index: each update indexes
 chunks as one more *segment*, and chunks that left Chroma become *dead* (masked out of every
 search). Segments are searched together with one corpus-wide IDF, and merged as they pile up
 (two neighbours of similar size, like a binary counter), so each chunk is re-indexed
-O(log n) times in all; many dead chunks trigger a rebuild from the live ones."""
+O(log n) times in all; many dead chunks trigger a rebuild from the live ones.
+
+Each segment also records who speaks in which of its chunks: "what did X say" searches only
+X's chunks, and Chroma's own metadata filter for that costs more than the rest of a question."""
 
 from __future__ import annotations
 
@@ -26,9 +29,20 @@ import Stemmer
 STEMMER = Stemmer.Stemmer("english")
 MANIFEST = "manifest.json"
 SEGMENT_IDS = "chunk_ids.json"
+SEGMENT_SPEAKERS = "speakers.json"
 # Rebuild from the live chunks once this share of indexed chunks is dead.
 MAX_DEAD_SHARE = 0.2
-FetchTexts = Callable[[Sequence[str]], Sequence[str]]
+
+
+@dataclass(frozen=True)
+class ChunkText:
+    """What the index reads of a chunk: its words, and the speakers of its sentences."""
+
+    text: str
+    speakers: tuple[str, ...] = ()
+
+
+FetchChunks = Callable[[Sequence[str]], Sequence[ChunkText]]
 
 
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
@@ -53,21 +67,27 @@ def idf(df: int | np.ndarray, n_docs: int) -> float | np.ndarray:
 
 @dataclass
 class Segment:
-    """One bm25s index; `chunk_ids[i]` is its document i. `name` is its folder on disk.
-    Chunks with no searchable word (only stopwords) leave `bm25` None: bm25s needs a word."""
+    """One bm25s index; `chunk_ids[i]` is its document i, and `speaker_rows[name]` the
+    documents in which `name` speaks. `name` is its folder on disk. Chunks with no searchable
+    word (only stopwords) leave `bm25` None: bm25s needs a word."""
 
     bm25: bm25s.BM25 | None
     chunk_ids: list[str]
+    speaker_rows: dict[str, list[int]]
     name: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
 
     @classmethod
-    def build(cls, chunk_ids: Sequence[str], texts: Sequence[str]) -> Segment:
-        tokens = tokenize(texts)
+    def build(cls, chunk_ids: Sequence[str], chunks: Sequence[ChunkText]) -> Segment:
+        speaker_rows: dict[str, list[int]] = {}
+        for row, chunk in enumerate(chunks):
+            for speaker in chunk.speakers:
+                speaker_rows.setdefault(speaker, []).append(row)
+        tokens = tokenize([chunk.text for chunk in chunks])
         if not any(tokens):
-            return cls(None, list(chunk_ids))
+            return cls(None, list(chunk_ids), speaker_rows)
         bm25 = bm25s.BM25()
         bm25.index(tokens, show_progress=False)
-        return cls(bm25, list(chunk_ids))
+        return cls(bm25, list(chunk_ids), speaker_rows)
 
     def df(self, token: str) -> int:
         column = self.bm25.vocab_dict.get(token) if self.bm25 is not None else None
@@ -102,14 +122,16 @@ class Segment:
         if self.bm25 is not None:
             self.bm25.save(str(staging), show_progress=False)
         (staging / SEGMENT_IDS).write_text(json.dumps(self.chunk_ids), encoding="utf-8")
+        (staging / SEGMENT_SPEAKERS).write_text(json.dumps(self.speaker_rows), encoding="utf-8")
         staging.rename(target)
 
     @classmethod
     def load(cls, folder: Path, name: str) -> Segment:
         ids = json.loads((folder / name / SEGMENT_IDS).read_text(encoding="utf-8"))
+        speaker_rows = json.loads((folder / name / SEGMENT_SPEAKERS).read_text(encoding="utf-8"))
         bm25 = (bm25s.BM25.load(str(folder / name), mmap=True, show_progress=False)
                 if (folder / name / "params.index.json").exists() else None)
-        return cls(bm25, ids, name)
+        return cls(bm25, ids, speaker_rows, name)
 
 
 @dataclass
@@ -121,8 +143,9 @@ class KeywordIndex:
     generation: str
 
     @classmethod
-    def build(cls, chunk_ids: Sequence[str], texts: Sequence[str], generation: str) -> KeywordIndex:
-        segments = [Segment.build(chunk_ids, texts)] if chunk_ids else []
+    def build(cls, chunk_ids: Sequence[str], chunks: Sequence[ChunkText],
+              generation: str) -> KeywordIndex:
+        segments = [Segment.build(chunk_ids, chunks)] if chunk_ids else []
         return cls(segments, set(), generation)
 
     @property
@@ -134,7 +157,7 @@ class KeywordIndex:
     def size(self) -> int:
         return sum(len(s.chunk_ids) for s in self.segments)
 
-    def updated(self, live_ids: Sequence[str], fetch_texts: FetchTexts,
+    def updated(self, live_ids: Sequence[str], fetch_chunks: FetchChunks,
                 generation: str) -> KeywordIndex:
         """In step with a store whose chunks are `live_ids`: index the new ones as a segment,
         mark the gone ones dead, then merge or rebuild as the shape of the index asks."""
@@ -143,21 +166,21 @@ class KeywordIndex:
         new = [i for i in dict.fromkeys(live_ids) if i not in indexed]
         segments = list(self.segments)
         if new:
-            segments.append(Segment.build(new, fetch_texts(new)))
+            segments.append(Segment.build(new, fetch_chunks(new)))
         index = KeywordIndex(segments, indexed - live, generation)
         if len(index.dead) > MAX_DEAD_SHARE * index.size:
             ordered = list(dict.fromkeys(live_ids))
-            return KeywordIndex.build(ordered, fetch_texts(ordered), generation)
-        return index.merged(fetch_texts)
+            return KeywordIndex.build(ordered, fetch_chunks(ordered), generation)
+        return index.merged(fetch_chunks)
 
-    def merged(self, fetch_texts: FetchTexts) -> KeywordIndex:
+    def merged(self, fetch_chunks: FetchChunks) -> KeywordIndex:
         """Merge the newest two segments while the newer is at least half the older's size."""
         segments = list(self.segments)
         while len(segments) > 1 and 2 * len(segments[-1].chunk_ids) >= len(segments[-2].chunk_ids):
             older, newer = segments.pop(-2), segments.pop()
             ids = [i for i in older.chunk_ids + newer.chunk_ids if i not in self.dead]
             if ids:
-                segments.append(Segment.build(ids, fetch_texts(ids)))
+                segments.append(Segment.build(ids, fetch_chunks(ids)))
         merged_away = {i for s in self.segments for i in s.chunk_ids} - {
             i for s in segments for i in s.chunk_ids}
         return KeywordIndex(segments, self.dead - merged_away, self.generation)
@@ -198,8 +221,27 @@ class KeywordIndex:
         frequencies, n_docs = self._document_frequencies(tokenize([query])[0])
         return {t: float(idf(df, n_docs)) for t, df in frequencies.items()}
 
-    def search(self, query: str, k: int) -> list[tuple[str, float]]:
-        """Top-k live (chunk id, BM25 score) with a positive score."""
+    def quoting(self, speakers: Iterable[str]) -> list[str]:
+        """The live chunks in which any of `speakers` (canonical names) speaks."""
+        return [segment.chunk_ids[row] for segment, rows in zip(self.segments,
+                                                                self._speaker_rows(speakers))
+                for row in rows]
+
+    def _speaker_rows(self, speakers: Iterable[str]) -> list[np.ndarray]:
+        """Per segment, the live documents in which any of `speakers` speaks."""
+        names = list(speakers)
+        found = []
+        for segment, dead_rows in zip(self.segments, self._dead_rows):
+            rows = np.unique(np.array([row for name in names
+                                       for row in segment.speaker_rows.get(name, ())],
+                                      dtype=np.int64))
+            found.append(np.setdiff1d(rows, dead_rows, assume_unique=True))
+        return found
+
+    def search(self, query: str, k: int,
+               speakers: Sequence[str] | None = None) -> list[tuple[str, float]]:
+        """Top-k live (chunk id, BM25 score) with a positive score; with `speakers`, only
+        among the chunks in which one of them speaks."""
         if not self.segments or k <= 0:
             return []
         query_tokens = tokenize([query])[0]
@@ -209,9 +251,14 @@ class KeywordIndex:
             return []
         global_idf = {t: float(idf(frequencies[t], n_docs)) for t in tokens}
         found: list[tuple[float, int, int]] = []
+        speaker_rows = self._speaker_rows(speakers) if speakers is not None else None
         for number, (segment, dead_rows) in enumerate(zip(self.segments, self._dead_rows)):
             scores = segment.scores(tokens, global_idf)
             scores[dead_rows] = 0
+            if speaker_rows is not None:
+                kept = np.zeros(len(scores), dtype=bool)
+                kept[speaker_rows[number]] = True
+                scores[~kept] = 0
             top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else range(len(scores))
             found += [(float(scores[d]), number, int(d)) for d in top if scores[d] > 0]
         found.sort(key=lambda hit: (-hit[0], hit[1], hit[2]))

@@ -81,18 +81,20 @@ def ask_stream(question: str, *, store: Store | str | Path | None = None, k: int
     parsed, cited = resolve(parse_question(asked), history)
     if chosen.speaker:
         parsed = replace(parsed, speaker=chosen.speaker)
-    found = search(opened, parsed, k=k, filters=chosen)
-    articles = opened.get_articles([p.article_id for p in found.passages])
-    scorer = SentenceScorer(
-        query_vector=found.query_vector,
-        term_weights=opened.keyword.term_weights(found.query),
-        tokenize=lambda text: tokenize([text])[0],
-        speaker_fit=_speaker_fit(found.speakers, parsed.speaker is not None))
-    exclude = frozenset((a, s.index) for a, start, end in cited if a in articles
-                        for s in articles[a].sentences if start <= s.start < end)
-    anything_by_speaker = bool(cited) and bool(found.speakers)
-    extractive = compose(question, found.passages, articles, scorer, asks_who=parsed.asks_who,
-                         exclude=exclude, require_relevance=not anything_by_speaker)
+    with opened.reading():
+        found = search(opened, parsed, k=k, filters=chosen)
+        articles = opened.get_articles([p.article_id for p in found.passages])
+        scorer = SentenceScorer(
+            query_vector=found.query_vector,
+            term_weights=opened.keyword.term_weights(found.query),
+            tokenize=lambda text: tokenize([text])[0],
+            speaker_fit=_speaker_fit(found.speakers, parsed.speaker is not None))
+        exclude = frozenset((a, s.index) for a, start, end in cited if a in articles
+                            for s in articles[a].sentences if start <= s.start < end)
+        anything_by_speaker = bool(cited) and bool(found.speakers)
+        extractive = compose(question, found.passages, articles, scorer,
+                             asks_who=parsed.asks_who, exclude=exclude,
+                             require_relevance=not anything_by_speaker)
     # The language model is a choice of the moment (BRIEFING_LLM), not of the store it reads.
     yield from generate(question, extractive, found.passages, articles, opened.embedder,
                         Settings())

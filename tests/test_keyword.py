@@ -4,12 +4,13 @@ segments together scores like one index over the same chunks."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Sequence
 from itertools import islice
 from pathlib import Path
 
 import pytest
 
-from index.keyword import MAX_DEAD_SHARE, KeywordIndex
+from index.keyword import MAX_DEAD_SHARE, ChunkText, KeywordIndex
 from tests.conftest import SHARED
 
 QUERIES = ["oil prices fall", "Chelsea win the league", "mobile phone sales",
@@ -17,27 +18,32 @@ QUERIES = ["oil prices fall", "Chelsea win the league", "mobile phone sales",
 
 
 @pytest.fixture(scope="module")
-def paragraphs() -> dict[str, str]:
-    """Paragraphs of 300 real BBC articles, keyed like chunk ids."""
-    texts = {}
+def paragraphs() -> dict[str, ChunkText]:
+    """Paragraphs of 300 real BBC articles, keyed like chunk ids; a paragraph with a quote
+    mark gets one of four desk names as its speaker, by article number."""
+    chunks = {}
     with open(SHARED / "data" / "bbc.jsonl", encoding="utf-8") as lines:
         for line in islice(lines, 300):
             record = json.loads(line)
+            desk = (f"desk {int(record['id'].split('/')[1]) % 4}",)
             for n, text in enumerate(p for p in record["text"].split("\n\n") if p.strip()):
-                texts[f"{record['id']}:{n}"] = text
-    return texts
+                chunks[f"{record['id']}:{n}"] = ChunkText(text, desk if '"' in text else ())
+    return chunks
 
 
-def grown(paragraphs: dict[str, str], steps: int) -> KeywordIndex:
+def fetcher(paragraphs: dict[str, ChunkText]) -> Callable[[Sequence[str]], list[ChunkText]]:
+    return lambda wanted: [paragraphs[i] for i in wanted]
+
+
+def grown(paragraphs: dict[str, ChunkText], steps: int) -> KeywordIndex:
     ids = list(paragraphs)
     index = KeywordIndex([], set(), "")
     for step in range(1, steps + 1):
-        index = index.updated(ids[:len(ids) * step // steps],
-                              lambda wanted: [paragraphs[i] for i in wanted], str(step))
+        index = index.updated(ids[:len(ids) * step // steps], fetcher(paragraphs), str(step))
     return index
 
 
-def test_segments_score_like_one_index(paragraphs: dict[str, str]) -> None:
+def test_segments_score_like_one_index(paragraphs: dict[str, ChunkText]) -> None:
     whole = KeywordIndex.build(list(paragraphs), list(paragraphs.values()), "g")
     for steps in (2, 3):
         parts = grown(paragraphs, steps)
@@ -50,18 +56,17 @@ def test_segments_score_like_one_index(paragraphs: dict[str, str]) -> None:
             assert parts.term_weights(query) == pytest.approx(whole.term_weights(query))
 
 
-def test_segments_stay_few(paragraphs: dict[str, str]) -> None:
+def test_segments_stay_few(paragraphs: dict[str, ChunkText]) -> None:
     index = grown(paragraphs, 12)
     assert len(index.segments) <= 4
     assert sum(len(s.chunk_ids) for s in index.segments) == len(paragraphs)
 
 
-def test_removed_chunks_are_never_found(paragraphs: dict[str, str], tmp_path: Path) -> None:
+def test_removed_chunks_are_never_found(paragraphs: dict[str, ChunkText], tmp_path: Path) -> None:
     index = grown(paragraphs, 3)
     gone = set(list(paragraphs)[::10])
     live = [i for i in paragraphs if i not in gone]
-    fetch = lambda wanted: [paragraphs[i] for i in wanted]  # noqa: E731
-    index = index.updated(live, fetch, "removed")
+    index = index.updated(live, fetcher(paragraphs), "removed")
     assert index.dead == gone or not index.dead
     index.save(tmp_path)
     loaded = KeywordIndex.load(tmp_path)
@@ -72,18 +77,40 @@ def test_removed_chunks_are_never_found(paragraphs: dict[str, str], tmp_path: Pa
             assert not {i for i, _ in candidate.search(query, 200)} & gone, query
 
 
-def test_many_removals_rebuild_from_the_live_chunks(paragraphs: dict[str, str]) -> None:
+def test_many_removals_rebuild_from_the_live_chunks(paragraphs: dict[str, ChunkText]) -> None:
     index = grown(paragraphs, 2)
     live = list(paragraphs)[:int(len(paragraphs) * (1 - 2 * MAX_DEAD_SHARE))]
-    index = index.updated(live, lambda wanted: [paragraphs[i] for i in wanted], "small")
+    index = index.updated(live, fetcher(paragraphs), "small")
     assert not index.dead and len(index.segments) == 1
     assert sorted(index.chunk_ids) == sorted(live)
 
 
 def test_a_chunk_of_stopwords_only_is_indexed_without_error(tmp_path: Path) -> None:
-    texts = {"a:0": "It is what it is.", "b:0": "Oil prices fell."}
+    texts = {"a:0": ChunkText("It is what it is."), "b:0": ChunkText("Oil prices fell.")}
     index = KeywordIndex.build(["a:0"], [texts["a:0"]], "g")
-    index = index.updated(list(texts), lambda wanted: [texts[i] for i in wanted], "h")
+    index = index.updated(list(texts), fetcher(texts), "h")
     assert [i for i, _ in index.search("oil", 5)] == ["b:0"]
     index.save(tmp_path)
     assert KeywordIndex.load(tmp_path).search("oil", 5) == index.search("oil", 5)
+
+
+def test_speaker_searches_see_only_live_chunks_of_that_speaker(
+        paragraphs: dict[str, ChunkText], tmp_path: Path) -> None:
+    gone = set(list(paragraphs)[::10])
+    live = [i for i in paragraphs if i not in gone]
+    index = grown(paragraphs, 3).updated(live, fetcher(paragraphs), "removed")
+    index.save(tmp_path)
+    loaded = KeywordIndex.load(tmp_path)
+    desks = sorted({name for chunk in paragraphs.values() for name in chunk.speakers})
+    assert len(desks) >= 3
+    for candidate in (index, loaded):
+        for desk in desks:
+            spoken = {i for i in live if desk in paragraphs[i].speakers}
+            assert set(candidate.quoting([desk])) == spoken
+            for query in QUERIES:
+                found = candidate.search(query, 10, speakers=[desk])
+                expected = [hit for hit in candidate.search(query, len(live))
+                            if hit[0] in spoken][:10]
+                assert [i for i, _ in found] == [i for i, _ in expected], (desk, query)
+        assert set(candidate.quoting(desks[:2])) == set(candidate.quoting(desks[:1])) | set(
+            candidate.quoting(desks[1:2]))

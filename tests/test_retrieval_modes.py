@@ -10,9 +10,10 @@ import pytest
 from index.embed import resolve_model_path
 from index.store import Store
 from qa import ask
-from qa.api import search
+from qa.api import matching_speakers, search
 from qa.parse import parse_question
 from qa.rerank import RERANK_DEPTH, load_reranker
+from qa.retrieve import Filters, retrieve
 
 QUESTION = "How much territory has the coalition retaken?"
 
@@ -65,3 +66,26 @@ def test_passages_follow_the_cross_encoder(seed_store: Store, cross_encoder: Pat
 def test_missing_reranker_is_a_clear_error(seed_store: Store, tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="never downloaded"):
         ask(QUESTION, store=store_with(seed_store, reranker=str(tmp_path / "nothing")))
+
+
+@pytest.mark.parametrize("exact_max", [0, 10_000])
+def test_speaker_search_is_the_same_exact_or_through_chroma(
+        seed_store: Store, monkeypatch: pytest.MonkeyPatch, exact_max: int) -> None:
+    """A speaker's chunks are ranked here when few, by Chroma (`ids=`) when many: one order."""
+    speakers = matching_speakers(seed_store, "Dunford")
+    query_vector = seed_store.embedder.encode(["revenue"])[0]
+    expected = retrieve(seed_store, "revenue", query_vector, speakers=speakers)
+    monkeypatch.setattr("qa.retrieve.EXACT_SEARCH_MAX", exact_max)
+    found = retrieve(seed_store, "revenue", query_vector, speakers=speakers)
+    assert [p.chunk_id for p in found] == [p.chunk_id for p in expected]
+    quoting = set(seed_store.keyword.quoting(speakers))
+    assert found and {p.chunk_id for p in found} <= quoting
+
+
+def test_speaker_and_source_filters_combine(seed_store: Store) -> None:
+    speakers = matching_speakers(seed_store, "Dunford")
+    query_vector = seed_store.embedder.encode(["revenue"])[0]
+    assert retrieve(seed_store, "revenue", query_vector, speakers=speakers,
+                    filters=Filters(source="no such source")) == []
+    assert not ask("What did Dunford say about revenue?", store=seed_store,
+                   filters={"source": "no such source"}).citations
