@@ -221,6 +221,13 @@ class KeywordIndex:
         frequencies, n_docs = self._document_frequencies(tokenize([query])[0])
         return {t: float(idf(df, n_docs)) for t, df in frequencies.items()}
 
+    @cached_property
+    def speakers(self) -> list[str]:
+        """Everyone who speaks in a live chunk."""
+        return sorted({name for segment, dead_rows in zip(self.segments, self._dead_rows)
+                       for name, rows in segment.speaker_rows.items()
+                       if np.setdiff1d(rows, dead_rows).size})
+
     def quoting(self, speakers: Iterable[str]) -> list[str]:
         """The live chunks in which any of `speakers` (canonical names) speaks."""
         return [segment.chunk_ids[row] for segment, rows in zip(self.segments,

@@ -80,7 +80,6 @@ class Store:
                              f"{self.model!r}, but BRIEFING_EMBED_MODEL asks for {model!r}; "
                              "use a new --store")
         self._keyword: KeywordIndex | None = None
-        self._speakers: tuple[str, list[str]] = ("-", [])
         self._chunk_count: tuple[str, int] = ("-", 0)
         self._articles_read: tuple[str, dict[str, IndexedArticle]] = ("-", {})
 
@@ -279,14 +278,9 @@ class Store:
         return self._chunk_count[1]
 
     def speaker_names(self) -> list[str]:
-        """Every canonical speaker in the store, for matching names typed in questions."""
-        with self.lock:
-            generation = self.generation
-            if self._speakers[0] != generation:
-                names = {n for _, meta in self.iter_article_metadata()
-                         for n in meta.get("speakers") or []}
-                self._speakers = (generation, sorted(names))
-            return self._speakers[1]
+        """Every canonical speaker in the store, for matching names typed in questions; from
+        the keyword index, since reading every article record took 4 s at 10k articles."""
+        return self.keyword.speakers
 
     # -- keyword index -------------------------------------------------------------------------
 

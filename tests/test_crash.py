@@ -33,11 +33,11 @@ from qa.cli import main
 from tests.conftest import ROOT, SEED, news_rows
 
 ROWS = 8
-BATCH = 2  # four batches; each writes: delete old chunks, upsert chunks, upsert records, touch
+BATCH = 2  # four batches; each writes: upsert chunks, upsert records, touch (none stale here)
 WRITES = ("add", "upsert", "update", "delete", "modify")
-# Killed before write 3: the first batch's chunks without their records; 8: the second batch's
-# records written but the generation not moved on; 11: the third batch's records not written.
-WRITE_POINTS = {3: {ORPHAN}, 8: set(), 11: {ORPHAN}}
+# Killed before write 2: the first batch's chunks without their records; 6: the second batch's
+# records written but the generation not moved on; 8: the third batch's records not written.
+WRITE_POINTS = {2: {ORPHAN}, 6: set(), 8: {ORPHAN}}
 MOMENTS = (0.6, 0.85)  # of a clean run's wall time, model loading included
 CHILD = ("import sys; from tests.test_crash import run_killed_at_write as run; "
          "sys.exit(run(int(sys.argv[1]), sys.argv[2:]))")

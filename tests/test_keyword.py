@@ -114,3 +114,11 @@ def test_speaker_searches_see_only_live_chunks_of_that_speaker(
                 assert [i for i, _ in found] == [i for i, _ in expected], (desk, query)
         assert set(candidate.quoting(desks[:2])) == set(candidate.quoting(desks[:1])) | set(
             candidate.quoting(desks[1:2]))
+
+
+def test_speakers_are_those_of_live_chunks(paragraphs: dict[str, ChunkText]) -> None:
+    index = grown(paragraphs, 2)
+    assert index.speakers == sorted({n for c in paragraphs.values() for n in c.speakers})
+    first = index.speakers[0]
+    live = [i for i, chunk in paragraphs.items() if first not in chunk.speakers]
+    assert first not in index.updated(live, fetcher(paragraphs), "gone").speakers
