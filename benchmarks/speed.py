@@ -5,11 +5,12 @@ Every measured step runs in its own process, so each starts cold and its peak me
 process and its ingest workers) is its own.
 
 The smallest size is ingested from scratch. A bigger size N would not fit the time box of a run
-on two cores (embedding dominates, at ~150 ms per article), so its store is *grown*: the small
-store copied, filled with copies of its articles under new ids (stored vectors reused, no
-parse or embedding) up to N minus one batch, then one batch of fresh real articles of the
-smallest size ingested and timed: ingest speed and memory with N articles in the store. The
-naive store is grown the same way (copies of its chunks and vectors) for query latency at N.
+on two cores (parsing and embedding take ~170 ms per article), so its store is *grown*: the
+small store copied, filled with copies of its articles under new ids (stored vectors reused, no
+parse or embedding) up to N minus a fresh batch, then the fresh batch (half the smallest size,
+real articles not yet seen) ingested and timed: ingest speed and memory with N articles in the
+store. The naive store is grown the same way (copies of its chunks and vectors) to N for query
+latency at N. Without quotes, the first half of the smallest size is ingested.
 
 Run: .venv/bin/python -m benchmarks.speed [--quick] [--full] [--sizes 1000,10000]
 """
@@ -128,9 +129,9 @@ def phase_naive_serve(store_dir: Path, asked: list[str]) -> dict[str, Any]:
     return timed_answers(lambda q: index.similarity_search(q, k=BASELINE_K), asked)
 
 
-def phase_ours_grow(source: Path, target: Path, copies: str) -> dict[str, Any]:
-    """`copies` copies of every article of the source store, written with their stored vectors
-    through the normal write path (no parse, no embedding)."""
+def phase_ours_grow(source: Path, target: Path, count: str) -> dict[str, Any]:
+    """`count` copies of the source store's articles (copy 1 of each, then copy 2, ...),
+    written with their stored vectors through the normal write path (no parse, no embedding)."""
     import numpy as np
 
     from index.embed import pool_chunks
@@ -140,15 +141,17 @@ def phase_ours_grow(source: Path, target: Path, copies: str) -> dict[str, Any]:
     store = Store(target)
     originals = list(store.iter_articles())
     started = time.perf_counter()
-    pending: list[Any] = []
-    for copy in range(1, int(copies) + 1):
-        pending += [copied(item, copy) for item in originals]
-        while len(pending) >= GROW_BATCH or (pending and copy == int(copies)):
-            batch, pending = pending[:GROW_BATCH], pending[GROW_BATCH:]
-            store.write(batch, np.concatenate([pool_chunks(i.vectors, i.chunks) for i in batch]))
+    wanted = copy_plan(len(originals), int(count))
+    for first in range(0, len(wanted), GROW_BATCH):
+        batch = [copied(originals[index], copy) for copy, index in wanted[first:first + GROW_BATCH]]
+        store.write(batch, np.concatenate([pool_chunks(i.vectors, i.chunks) for i in batch]))
     store.keyword  # noqa: B018 - as ingest does, so the timed ingest finds it in step
-    return {"seconds": time.perf_counter() - started,
-            "articles": len(originals) * int(copies)}
+    return {"seconds": time.perf_counter() - started, "articles": len(wanted)}
+
+
+def copy_plan(originals: int, count: int) -> list[tuple[int, int]]:
+    """(copy number, original index) for `count` copies: every original once, then again."""
+    return [(1 + n // originals, n % originals) for n in range(count)]
 
 
 def copied(item: Any, copy: int) -> Any:
@@ -162,22 +165,27 @@ def copied(item: Any, copy: int) -> Any:
                           chunk_article(article, sentences), item.vectors)
 
 
-def phase_naive_grow(source: Path, target: Path, copies: str) -> dict[str, Any]:
-    """`copies` copies of every chunk of the naive store, vectors included."""
+def phase_naive_grow(source: Path, target: Path, count: str) -> dict[str, Any]:
+    """Copies of the naive store's chunks, vectors included, for `count` article copies in the
+    order `phase_ours_grow` makes them."""
     shutil.copytree(source, target)
     collection = open_langchain(target, None)._collection
     records = collection.get(include=["embeddings", "documents", "metadatas"])
+    by_article: dict[str, list[int]] = {}
+    for row, meta in enumerate(records["metadatas"]):
+        by_article.setdefault(meta["article_id"], []).append(row)
+    articles = list(by_article.values())
+    rows = [(copy, row) for copy, index in copy_plan(len(articles), int(count))
+            for row in articles[index]]
     started = time.perf_counter()
     step = collection._client.get_max_batch_size()
-    for copy in range(1, int(copies) + 1):
-        for first in range(0, len(records["ids"]), step):
-            last = first + step
-            collection.add(ids=[f"{i}~{copy}" for i in records["ids"][first:last]],
-                           embeddings=records["embeddings"][first:last],
-                           documents=records["documents"][first:last],
-                           metadatas=records["metadatas"][first:last])
-    articles = len({m["article_id"] for m in records["metadatas"]})
-    return {"seconds": time.perf_counter() - started, "articles": articles * int(copies)}
+    for first in range(0, len(rows), step):
+        part = rows[first:first + step]
+        collection.add(ids=[f"{records['ids'][row]}~{copy}" for copy, row in part],
+                       embeddings=[records["embeddings"][row] for _, row in part],
+                       documents=[records["documents"][row] for _, row in part],
+                       metadatas=[records["metadatas"][row] for _, row in part])
+    return {"seconds": time.perf_counter() - started, "articles": int(count)}
 
 
 def phase_stages(corpus_file: Path, store_dir: Path) -> dict[str, Any]:
@@ -350,16 +358,18 @@ def run(sizes: Sequence[int], *, asked: int, work: Path) -> dict[str, Any]:
     first, *bigger = check_sizes(sizes, len(originals))
     question_file = work / "questions.json"
     question_file.write_text(json.dumps(questions(asked)))
-    base_corpus, fresh_corpus = work / "corpus-first.jsonl", work / "corpus-fresh.jsonl"
+    fresh = first // 2
+    base_corpus, half_corpus = work / "corpus-first.jsonl", work / "corpus-half.jsonl"
+    fresh_corpus = work / "corpus-fresh.jsonl"
     write_jsonl(base_corpus, originals[:first])
-    write_jsonl(fresh_corpus, originals[first:2 * first])
+    write_jsonl(half_corpus, originals[:fresh])
+    write_jsonl(fresh_corpus, originals[first:first + fresh])
     rows: dict[str, list[dict[str, Any]]] = {"ingest": [], "grow": [], "query": []}
 
     def ingest(system: str, phase: str, corpus_file: Path, store: Path, size: int,
                env: dict[str, str] | None = None) -> None:
-        before = size - first
         row = ingest_row(system, size, in_child(phase, corpus_file, store, env=env), store)
-        rows["ingest"].append({**row, "store_articles_before": before})
+        rows["ingest"].append({**row, "store_articles_before": size - row["articles"]})
         log(rows["ingest"][-1])
 
     def query(size: int, ours: Path, naive: Path) -> None:
@@ -373,8 +383,8 @@ def run(sizes: Sequence[int], *, asked: int, work: Path) -> dict[str, Any]:
                                   "load_1min": result["load_1min"]})
             log(rows["query"][-1])
 
-    def grow(system: str, phase: str, source: Path, target: Path, copies: int) -> None:
-        result = in_child(phase, source, target, str(copies))
+    def grow(system: str, phase: str, source: Path, target: Path, count: int) -> None:
+        result = in_child(phase, source, target, str(count))
         rows["grow"].append({"system": system, "articles_added": result["articles"],
                              "seconds": round(result["seconds"], 1),
                              "peak_rss_mb": result["peak_rss_mb"]})
@@ -383,7 +393,7 @@ def run(sizes: Sequence[int], *, asked: int, work: Path) -> dict[str, Any]:
     log(f"{first} articles, {sum(len(a.text) for a in originals[:first]) / first:.0f} chars each")
     ours, naive = work / f"ours-{first}", work / f"naive-{first}"
     ingest("briefing", "ours-ingest", base_corpus, ours, first)
-    ingest("briefing, quotes off", "ours-ingest", base_corpus, work / "ours-plain", first,
+    ingest("briefing, quotes off", "ours-ingest", half_corpus, work / "ours-plain", fresh,
            env={"BRIEFING_QUOTES": "off"})
     shutil.rmtree(work / "ours-plain")
     ingest("naive-langchain", "naive-ingest", base_corpus, naive, first)
@@ -391,9 +401,9 @@ def run(sizes: Sequence[int], *, asked: int, work: Path) -> dict[str, Any]:
     largest = ours
     for size in bigger:
         grown, grown_naive = work / f"ours-{size}", work / f"naive-{size}"
-        grow("briefing", "ours-grow", ours, grown, size // first - 2)
+        grow("briefing", "ours-grow", ours, grown, size - first - fresh)
         ingest("briefing", "ours-ingest", fresh_corpus, grown, size)
-        grow("naive-langchain", "naive-grow", naive, grown_naive, size // first - 1)
+        grow("naive-langchain", "naive-grow", naive, grown_naive, size - first)
         query(size, grown, grown_naive)
         shutil.rmtree(grown_naive)
         if largest != ours:
@@ -414,14 +424,15 @@ def run(sizes: Sequence[int], *, asked: int, work: Path) -> dict[str, Any]:
 
 
 def check_sizes(sizes: Sequence[int], available: int) -> list[int]:
-    """The first size is ingested from real articles, and so is one more batch of that size:
-    bigger sizes must be multiples of it, at least twice it."""
+    """The first size is ingested from real articles, and so is a fresh batch of half that:
+    both must exist, and a bigger size must hold the first size and the fresh batch."""
     first, *bigger = sorted(sizes)
-    if 2 * first > available:
-        raise SystemExit(f"the smallest size can be at most {available // 2} "
+    needed = first + first // 2
+    if needed > available:
+        raise SystemExit(f"the smallest size can be at most {2 * available // 3} "
                          f"({available} real articles)")
-    if any(size % first or size < 2 * first for size in bigger):
-        raise SystemExit(f"bigger sizes must be multiples of {first}, at least {2 * first}")
+    if any(size < needed for size in bigger):
+        raise SystemExit(f"bigger sizes must be at least {needed} (1.5x the smallest)")
     return [first, *bigger]
 
 
@@ -445,9 +456,10 @@ def run_config(args: argparse.Namespace, sizes: Sequence[int]) -> dict[str, Any]
             "k": {"briefing_ask": BRIEFING_K, "naive_similarity_search": BASELINE_K},
             "corpus": ("real articles of ../shared/data (BBC, Kaggle news_summary, PolNeAR, "
                        "RealTime QA passages, the seed briefing) shuffled with seed "
-                       f"{SHUFFLE_SEED}: the first `size` ingested from scratch, the next "
-                       "`size` ingested into each grown store; a store of N is grown with "
-                       "copies of the first batch (copy c: id <id>~c, '(c)' after the "
+                       f"{SHUFFLE_SEED}: the first `size` ingested from scratch (without "
+                       "quotes: its first half), the next `size / 2` ingested into each "
+                       "grown store; a store of N is grown with copies of the first batch "
+                       "up to N minus that fresh batch (copy c: id <id>~c, '(c)' after the "
                        "title, same text and stored vectors)"),
             "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
 
@@ -509,10 +521,12 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
         return {}
     sizes = chosen_sizes(args)
     config = run_config(args, sizes)
+    started = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="briefing-speed-") as temporary:
         work = args.work or Path(temporary)
         work.mkdir(parents=True, exist_ok=True)
         result = run(sizes, asked=args.questions, work=work)
+    config["run_minutes"] = round((time.perf_counter() - started) / 60, 1)
     config["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     payload = {"config": config, **result}
     print(report(payload))

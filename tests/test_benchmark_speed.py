@@ -22,7 +22,7 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> dict:
 def test_every_size_has_ingest_and_query_rows(written: dict) -> None:
     first, grown = speed.QUICK_SIZES
     ingested = {(row["system"], row["size"]) for row in written["ingest"]}
-    assert ingested == {("briefing", first), ("briefing, quotes off", first),
+    assert ingested == {("briefing", first), ("briefing, quotes off", first // 2),
                         ("naive-langchain", first), ("briefing", grown)}
     assert {(row["system"], row["size"]) for row in written["query"]} == {
         (system, size) for system in SYSTEMS for size in speed.QUICK_SIZES}
@@ -31,11 +31,14 @@ def test_every_size_has_ingest_and_query_rows(written: dict) -> None:
 def test_ingest_rows_count_what_went_in(written: dict) -> None:
     first, grown = speed.QUICK_SIZES
     for row in written["ingest"]:
-        assert row["articles"] == first and row["chunks"] > 0, row
-        assert row["articles_per_s"] > 0 and row["peak_rss_mb"] > 0, row
+        from_scratch = row["store_articles_before"] == 0
+        assert row["articles"] == (row["size"] if from_scratch else first // 2), row
+        assert row["chunks"] > 0 and row["articles_per_s"] > 0 and row["peak_rss_mb"] > 0, row
         assert row["disk_mb_per_1k_articles"] > 0, row
     into_grown = next(r for r in written["ingest"] if r["size"] == grown)
-    assert into_grown["store_articles_before"] == grown - first
+    assert into_grown["store_articles_before"] == grown - first // 2
+    assert {r["articles_added"] for r in written["grow"]} == {grown - first - first // 2,
+                                                               grown - first}
 
 
 def test_latencies_are_ordered(written: dict) -> None:
@@ -65,9 +68,14 @@ def test_questions_are_real_and_enough() -> None:
     assert len(asked) == speed.QUESTIONS and len(set(asked)) > speed.QUESTIONS * 0.9
 
 
-def test_bigger_sizes_must_be_multiples_of_the_first() -> None:
+def test_bigger_sizes_hold_the_first_and_the_fresh_batch() -> None:
     assert speed.check_sizes([10000, 1000], 5000) == [1000, 10000]
+    assert speed.check_sizes([1000, 1500], 5000) == [1000, 1500]
     with pytest.raises(SystemExit):
-        speed.check_sizes([1000, 1500], 5000)
+        speed.check_sizes([1000, 1400], 5000)
     with pytest.raises(SystemExit):
-        speed.check_sizes([3000, 6000], 5000)
+        speed.check_sizes([4000, 8000], 5000)
+
+
+def test_copies_go_round_the_originals() -> None:
+    assert speed.copy_plan(3, 7) == [(1, 0), (1, 1), (1, 2), (2, 0), (2, 1), (2, 2), (3, 0)]
