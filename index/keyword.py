@@ -6,7 +6,8 @@ incrementally, since bm25s cannot add documents to an index: each update indexes
 chunks as one more *segment*, and chunks that left Chroma become *dead* (masked out of every
 search). Segments are searched together with one corpus-wide IDF, and merged as they pile up
 (two neighbours of similar size, like a binary counter), so each chunk is re-indexed
-O(log n) times in all; many dead chunks trigger a rebuild from the live ones.
+O(log n) times in all; many dead chunks trigger a rebuild from the live ones. No segment
+outgrows MAX_SEGMENT_CHUNKS, so the memory an update needs does not grow with the store.
 
 Each segment also records who speaks in which of its chunks: "what did X say" searches only
 X's chunks, and Chroma's own metadata filter for that costs more than the rest of a question."""
@@ -32,6 +33,8 @@ SEGMENT_IDS = "chunk_ids.json"
 SEGMENT_SPEAKERS = "speakers.json"
 # Rebuild from the live chunks once this share of indexed chunks is dead.
 MAX_DEAD_SHARE = 0.2
+# Building a segment holds its texts and tokens: 50k chunks take about 130 MB, 570k took 1.4 GB.
+MAX_SEGMENT_CHUNKS = 50_000
 
 
 @dataclass(frozen=True)
@@ -145,8 +148,8 @@ class KeywordIndex:
     @classmethod
     def build(cls, chunk_ids: Sequence[str], chunks: Sequence[ChunkText],
               generation: str) -> KeywordIndex:
-        segments = [Segment.build(chunk_ids, chunks)] if chunk_ids else []
-        return cls(segments, set(), generation)
+        by_id = dict(zip(chunk_ids, chunks))
+        return cls(_segments(chunk_ids, lambda ids: [by_id[i] for i in ids]), set(), generation)
 
     @property
     def chunk_ids(self) -> list[str]:
@@ -159,24 +162,33 @@ class KeywordIndex:
 
     def updated(self, live_ids: Sequence[str], fetch_chunks: FetchChunks,
                 generation: str) -> KeywordIndex:
-        """In step with a store whose chunks are `live_ids`: index the new ones as a segment,
-        mark the gone ones dead, then merge or rebuild as the shape of the index asks."""
+        """In step with a store whose chunks are `live_ids`."""
         indexed = {i for s in self.segments for i in s.chunk_ids}
         live = set(live_ids)
-        new = [i for i in dict.fromkeys(live_ids) if i not in indexed]
-        segments = list(self.segments)
-        if new:
-            segments.append(Segment.build(new, fetch_chunks(new)))
-        index = KeywordIndex(segments, indexed - live, generation)
+        return self.changed([i for i in live_ids if i not in indexed or i in self.dead],
+                            indexed - live, fetch_chunks, generation)
+
+    def changed(self, added: Sequence[str], removed: Iterable[str], fetch_chunks: FetchChunks,
+                generation: str) -> KeywordIndex:
+        """In step after the store gained the chunks `added` and lost `removed`: the new ones
+        indexed as segments, the gone ones masked, then merged or rebuilt as the shape of the
+        index asks. An id added again after its removal comes back (ids name the content)."""
+        indexed = {i for s in self.segments for i in s.chunk_ids}
+        new = [i for i in dict.fromkeys(added) if i not in indexed]
+        dead = (self.dead - set(added)) | (set(removed) & indexed)
+        index = KeywordIndex(self.segments + _segments(new, fetch_chunks), dead, generation)
         if len(index.dead) > MAX_DEAD_SHARE * index.size:
-            ordered = list(dict.fromkeys(live_ids))
-            return KeywordIndex.build(ordered, fetch_chunks(ordered), generation)
+            return KeywordIndex(_segments(index.chunk_ids, fetch_chunks), set(), generation)
         return index.merged(fetch_chunks)
 
     def merged(self, fetch_chunks: FetchChunks) -> KeywordIndex:
-        """Merge the newest two segments while the newer is at least half the older's size."""
+        """Merge the newest two segments while the newer is at least half the older's size
+        and the two fit in one segment."""
         segments = list(self.segments)
-        while len(segments) > 1 and 2 * len(segments[-1].chunk_ids) >= len(segments[-2].chunk_ids):
+        while (len(segments) > 1
+               and 2 * len(segments[-1].chunk_ids) >= len(segments[-2].chunk_ids)
+               and len(segments[-1].chunk_ids) + len(segments[-2].chunk_ids)
+               <= MAX_SEGMENT_CHUNKS):
             older, newer = segments.pop(-2), segments.pop()
             ids = [i for i in older.chunk_ids + newer.chunk_ids if i not in self.dead]
             if ids:
@@ -277,6 +289,14 @@ class KeywordIndex:
         """Per segment, the documents whose chunks are dead."""
         return [np.array([row for row, i in enumerate(s.chunk_ids) if i in self.dead],
                          dtype=np.int64) for s in self.segments]
+
+
+def _segments(chunk_ids: Sequence[str], fetch_chunks: FetchChunks) -> list[Segment]:
+    """Segments of at most MAX_SEGMENT_CHUNKS, each fetched and indexed on its own, so
+    indexing 100k articles' chunks at once holds one segment's texts and tokens, not all."""
+    parts = [list(chunk_ids[first:first + MAX_SEGMENT_CHUNKS])
+             for first in range(0, len(chunk_ids), MAX_SEGMENT_CHUNKS)]
+    return [Segment.build(part, fetch_chunks(part)) for part in parts]
 
 
 def _delete(entry: Path) -> None:

@@ -86,6 +86,15 @@ def test_langchain_retriever_and_chain(seed_store: Store) -> None:
     assert isinstance(answer, Answer) and answer.no_answer
 
 
+def test_the_store_model_serves_as_langchain_embeddings(seed_store: Store) -> None:
+    from langchain_core.vectorstores import InMemoryVectorStore
+
+    vectors = InMemoryVectorStore(embedding=seed_store.embedder)
+    vectors.add_texts(["The coalition has retaken territory.", "Peru exports copper."])
+    found = vectors.similarity_search("How much ground did the coalition win back?", k=1)
+    assert found[0].page_content.startswith("The coalition")
+
+
 def test_cli_ask_json_prints_to_dict(seed_store: Store) -> None:
     result = run_cli("ask", "How much territory has the coalition retaken?", "--json",
                      "--store", str(seed_store.path))

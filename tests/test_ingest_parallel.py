@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -11,7 +13,7 @@ import pytest
 from index.ingest import ingest
 from index.settings import Settings
 from index.store import Store
-from tests.conftest import news_rows
+from tests.conftest import ROOT, news_rows
 
 ARTICLES = 12
 
@@ -47,3 +49,17 @@ def test_without_quotes_the_articles_have_no_speakers(tmp_path: Path, news: Path
     articles = list(store.iter_articles())
     assert len(articles) == ARTICLES
     assert all(not a.quotes and not any(s.speaker for s in a.sentences) for a in articles)
+
+
+def test_onnx_workers_parse_without_torch() -> None:
+    """spaCy's thinc imports torch whenever it is installed, 180 MB in every worker."""
+    script = ("import os, sys; from index.ingest import _start_worker, _prepare_in_worker; "
+              "from index.records import Article; from index.settings import Settings; "
+              "_start_worker(Settings(embed_backend='onnx'), os.getppid()); "
+              "text = 'The minister said the budget would grow. \"It is fair,\" she said.'; "
+              "done = _prepare_in_worker([Article(id='a', path='a', text=text)]); "
+              "print(len(done.indexed[0].quotes), sys.modules.get('torch'))")
+    result = subprocess.run([sys.executable, "-c", script], cwd=ROOT, capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["2", "None"]
