@@ -42,7 +42,9 @@ def open_store(store: Store | str | Path | None = None) -> Store:
 
 @lru_cache(maxsize=8)
 def _open_store(path: str) -> Store:
-    return Store(path)
+    store = Store(path)
+    store.preload_vectors()
+    return store
 
 
 def validate_question(question: str) -> str:

@@ -129,13 +129,15 @@ def run_ingest(args: argparse.Namespace) -> int:
 def run_ask(args: argparse.Namespace) -> int:
     """A language model's draft streams (dimmed) to a terminal's stderr while it is written;
     stdout gets the checked answer only, so pipes and `--json` see nothing else."""
+    store = store_from(args)
+    store.preload_vectors()  # while the answering code is imported
     from qa.answer import MODE_NOTES, Answer
     from qa.api import ask_stream
 
     filters = {"source": args.source, "since": args.since, "until": args.until}
     show_draft = not args.json and sys.stderr.isatty()
     drafted = False
-    for piece in ask_stream(args.question, store=store_from(args), k=args.k, filters=filters):
+    for piece in ask_stream(args.question, store=store, k=args.k, filters=filters):
         if isinstance(piece, Answer):
             answer = piece
         elif show_draft:

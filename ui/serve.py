@@ -42,7 +42,9 @@ def serve(*, store: str | None, host: str, port: int, auth: str | None,
     credentials = parse_auth(auth or settings.auth)
     check_bind(host, credentials, insecure)
     from index.store import Store
-    from ui.app import build_app, launch
 
     opened = Store(store, settings)
+    opened.preload_vectors()  # while Gradio is imported
+    from ui.app import build_app, launch
+
     launch(build_app(opened), opened, host=host, port=port, credentials=credentials)
