@@ -3,19 +3,38 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 from dataclasses import asdict, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     from index.settings import Settings
     from index.store import Store
 
 
+def command() -> NoReturn:
+    """The `briefing` executable. A question leaves Chroma's whole vector index in memory,
+    and tearing it down at exit took 1.1 s at 570k chunks: `ask`, which writes nothing, ends
+    without the teardown once its output is out."""
+    args = build_parser().parse_args()
+    code = run(args)
+    if args.run is run_ask:
+        with contextlib.suppress(OSError):
+            sys.stdout.flush()
+            sys.stderr.flush()
+        os._exit(code)
+    sys.exit(code)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    return run(build_parser().parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
+    """A command's exit status; errors meant for the user become one line on stderr."""
     try:
         return args.run(args)
     except (ValueError, RuntimeError) as error:
@@ -221,4 +240,4 @@ def run_repair(args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    command()
