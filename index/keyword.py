@@ -160,22 +160,24 @@ class KeywordIndex:
     def size(self) -> int:
         return sum(len(s.chunk_ids) for s in self.segments)
 
+    @cached_property
+    def _indexed(self) -> set[str]:
+        """Every chunk in a segment, dead or alive."""
+        return {i for s in self.segments for i in s.chunk_ids}
+
     def updated(self, live_ids: Sequence[str], fetch_chunks: FetchChunks,
                 generation: str) -> KeywordIndex:
         """In step with a store whose chunks are `live_ids`."""
-        indexed = {i for s in self.segments for i in s.chunk_ids}
-        live = set(live_ids)
-        return self.changed([i for i in live_ids if i not in indexed or i in self.dead],
-                            indexed - live, fetch_chunks, generation)
+        return self.changed([i for i in live_ids if i not in self._indexed or i in self.dead],
+                            self._indexed - set(live_ids), fetch_chunks, generation)
 
     def changed(self, added: Sequence[str], removed: Iterable[str], fetch_chunks: FetchChunks,
                 generation: str) -> KeywordIndex:
         """In step after the store gained the chunks `added` and lost `removed`: the new ones
         indexed as segments, the gone ones masked, then merged or rebuilt as the shape of the
         index asks. An id added again after its removal comes back (ids name the content)."""
-        indexed = {i for s in self.segments for i in s.chunk_ids}
-        new = [i for i in dict.fromkeys(added) if i not in indexed]
-        dead = (self.dead - set(added)) | (set(removed) & indexed)
+        new = [i for i in dict.fromkeys(added) if i not in self._indexed]
+        dead = (self.dead - set(added)) | (set(removed) & self._indexed)
         index = KeywordIndex(self.segments + _segments(new, fetch_chunks), dead, generation)
         if len(index.dead) > MAX_DEAD_SHARE * index.size:
             return KeywordIndex(_segments(index.chunk_ids, fetch_chunks), set(), generation)
@@ -193,8 +195,7 @@ class KeywordIndex:
             ids = [i for i in older.chunk_ids + newer.chunk_ids if i not in self.dead]
             if ids:
                 segments.append(Segment.build(ids, fetch_chunks(ids)))
-        merged_away = {i for s in self.segments for i in s.chunk_ids} - {
-            i for s in segments for i in s.chunk_ids}
+        merged_away = self._indexed - {i for s in segments for i in s.chunk_ids}
         return KeywordIndex(segments, self.dead - merged_away, self.generation)
 
     def save(self, folder: Path) -> None:

@@ -174,12 +174,7 @@ class Store:
         """`embeddings[i]` belongs to the i-th chunk of the batch, in order; each article
         carries its sentence vectors."""
         with self.lock, self._changing() as before:
-            ids = [item.article.id for item in batch]
-            # Looked up first: Chroma's delete-by-filter scans even when nothing matches
-            # (0.3 s per batch at 57k chunks, against 16 ms for the lookup).
-            stale = self.chunks.get(where={"article_id": {"$in": ids}}, include=[])["ids"]
-            if stale:
-                self.chunks.delete(ids=stale)
+            stale = self._delete_chunks_of([item.article.id for item in batch])
             chunks = [(item, chunk) for item in batch for chunk in item.chunks]
             for first in range(0, len(chunks), self._max_batch):
                 part = chunks[first:first + self._max_batch]
@@ -202,22 +197,27 @@ class Store:
             if not self.articles.get(ids=[article_id], include=[])["ids"]:
                 return False
             self.articles.delete(ids=[article_id])
-            gone = self.chunks.get(where={"article_id": article_id}, include=[])["ids"]
-            if gone:
-                self.chunks.delete(ids=gone)
-            self._touch(before, removed=gone)
+            self._touch(before, removed=self._delete_chunks_of([article_id]))
             return True
 
     def remove_chunks(self, chunk_ids: Sequence[str]) -> None:
         """Drop chunks no article record vouches for (a crash leaves them) and start a new
-        generation, so derived indexes are rebuilt from what remains; see `index.check`. The
-        change log is dropped too: a repair rebuilds from a listing, as the index itself may
-        be what was wrong."""
+        generation, so derived indexes are rebuilt from what remains; see `index.check`. They
+        are rebuilt from a listing, not from the change log: the index itself may be what was
+        wrong."""
         with self.lock:
             if chunk_ids:
                 self.chunks.delete(ids=list(chunk_ids))
-            self._touch(self.generation)
-            self._changes = None
+            self._touch(None)
+
+    def _delete_chunks_of(self, article_ids: list[str]) -> list[str]:
+        """Deletes the articles' chunks and returns their ids. Looked up first: Chroma's
+        delete-by-filter scans even when nothing matches (0.3 s per batch at 57k chunks,
+        against 16 ms for the lookup)."""
+        found = self.chunks.get(where={"article_id": {"$in": article_ids}}, include=[])["ids"]
+        if found:
+            self.chunks.delete(ids=found)
+        return found
 
     @contextmanager
     def _changing(self) -> Iterator[str]:
@@ -229,12 +229,15 @@ class Store:
             self._changes = None
             raise
 
-    def _touch(self, before: str, removed: Sequence[str] = (), added: Sequence[str] = ()) -> None:
+    def _touch(self, before: str | None, removed: Sequence[str] = (),
+               added: Sequence[str] = ()) -> None:
         """A new generation marks every derived index (keyword) stale. An embedded store has
-        one writer, so its change log covers every change; a server may have others."""
+        one writer, so its change log covers every change from generation `before`; a server
+        may have others, and `before=None` says the change is not known id by id."""
         generation = uuid.uuid4().hex
         self.articles.modify(metadata={"format": STORE_FORMAT, "generation": generation})
-        if self.settings.chroma_url:
+        if before is None or self.settings.chroma_url:
+            self._changes = None
             return
         if self._changes is None or self._changes.current != before:
             self._changes = ChangeLog(before)
