@@ -8,6 +8,9 @@ from typing import Any
 
 @dataclass(frozen=True)
 class Citation:
+    """`page` is the PDF page the passage starts on; `asked` is the reporter's question a
+    transcript passage answers. Both are None where they do not apply."""
+
     n: int
     article_id: str
     title: str
@@ -20,6 +23,8 @@ class Citation:
     paragraph: int
     speaker: str | None
     score: float
+    page: int | None = None
+    asked: str | None = None
 
 
 @dataclass(frozen=True)

@@ -174,8 +174,11 @@ def run_ask(args: argparse.Namespace) -> int:
         print(f"({MODE_NOTES.get(answer.mode, answer.mode)})")
     for c in answer.citations:
         who = f" — {c.speaker}" if c.speaker else ""
+        page = f"page {c.page}, " if c.page is not None else ""
         print(f"\n[{c.n}] {c.title or c.article_id} ({c.date or 'undated'}), "
-              f"paragraph {c.paragraph}, chars {c.start}-{c.end}{who}")
+              f"{page}paragraph {c.paragraph}, chars {c.start}-{c.end}{who}")
+        if c.asked:
+            print(f"    Q: {' '.join(c.asked.split())}")
         print(f"    {' '.join(c.passage.split())}")
     return 0
 

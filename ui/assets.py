@@ -11,6 +11,7 @@ CSS = """
 .cite-card header { font-weight: 600; margin-bottom: 2px; }
 .cite-n { color: var(--color-accent); margin-right: 4px; }
 .cite-meta { font-size: 0.85em; color: var(--body-text-color-subdued); margin-bottom: 8px; }
+.cite-asked { font-size: 0.9em; font-style: italic; margin: 0 0 6px; }
 .cite-passage {
   margin: 0 0 6px; padding: 2px 0 2px 10px; border-left: 3px solid var(--color-accent);
   white-space: pre-wrap; line-height: 1.5;

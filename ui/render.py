@@ -80,8 +80,11 @@ def citation_card(citation: Mapping[str, Any], article: IndexedArticle | None, t
     title = citation.get("title") or citation["article_id"]
     facts = [citation.get("date") or "undated", citation.get("source"),
              citation.get("speaker") and f"speaker: {citation['speaker']}",
+             citation.get("page") is not None and f"page {citation['page']}",
              f"paragraph {citation['paragraph']}"]
     meta = " · ".join(html.escape(str(fact)) for fact in facts if fact)
+    asked = (f'<p class="cite-asked"><b>Q:</b> {html.escape(citation["asked"])}</p>'
+             if citation.get("asked") else "")
     if article is None:
         passage, full = html.escape(citation["passage"]), ""
     else:
@@ -94,7 +97,7 @@ def citation_card(citation: Mapping[str, Any], article: IndexedArticle | None, t
     return (f'<article class="cite-card" id="{anchor}" tabindex="-1">'
             f'<header><span class="cite-n">[{n}]</span> '
             f'<span class="cite-title">{html.escape(title)}</span></header>'
-            f'<div class="cite-meta">{meta}</div>'
+            f'<div class="cite-meta">{meta}</div>{asked}'
             f'<blockquote class="cite-passage">{passage}</blockquote>{full}</article>')
 
 
