@@ -8,12 +8,15 @@ rebuild it with the current code.
 
 from __future__ import annotations
 
+import bisect
 import hashlib
+import itertools
 import json
 import os
+import re
 import shutil
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,9 +40,15 @@ DONE_MARKER = "complete"
 BRIEFING_CODE = ROOT / "index"
 LANGCHAIN_COLLECTION = "naive"
 # What `--quick` keeps: the questions asked, and how many unneeded articles stay as distractors.
-QUICK_QUESTIONS = {"seed": None, "unanswerable": None, "speaker": 30, "realtimeqa": 50}
-QUICK_DISTRACTORS = {"seed": 40, "unanswerable": 40, "speaker": 4, "realtimeqa": 100}
-FULL_DISTRACTORS = {"seed": 40, "unanswerable": 40, "speaker": None, "realtimeqa": None}
+QUICK_QUESTIONS = {"seed": None, "unanswerable": None, "speaker": 30, "realtimeqa": 50,
+                   "transcripts": 20}
+QUICK_DISTRACTORS = {"seed": 40, "unanswerable": 40, "speaker": 4, "realtimeqa": 100,
+                     "transcripts": 2}
+FULL_DISTRACTORS = {"seed": 40, "unanswerable": 40, "speaker": None, "realtimeqa": None,
+                    "transcripts": None}
+QUESTION_TURN = re.compile(r"^[ \t\u00a0]*Q(?:[ \t\u00a0]*:|[ \t\u00a0]+)(?=\S)", re.MULTILINE)
+ANY_TURN = re.compile(r"^[ \t\u00a0]*(?:Q(?:[ \t\u00a0]*:|[ \t\u00a0]+)(?=\S)|[A-Z][A-Z.’' -]+:)",
+                      re.MULTILINE)
 # Our own off-topic questions; their "tune" half set the relevance floor, so only "report" counts.
 UNANSWERABLE = ROOT / "tests" / "data" / "unanswerable.jsonl"
 SET_NAMES = tuple(QUICK_QUESTIONS)
@@ -58,7 +67,9 @@ class Span:
 @dataclass(frozen=True)
 class Question:
     """`gold` must be cited; `also_ok` may be; `answers` must all appear in the answer text;
-    `wrong_answers` are the other choices of a multiple-choice question."""
+    `wrong_answers` are the other choices of a multiple-choice question. Transcript questions
+    have a `kind` ("what" / "who") and `avoid`: per article, the reporters' questions, which
+    are never an answer."""
 
     id: str
     text: str
@@ -68,6 +79,8 @@ class Question:
     wrong_answers: tuple[str, ...] = ()
     speaker: str | None = None
     no_answer: bool = False
+    kind: str = ""
+    avoid: Mapping[str, tuple[Span, ...]] = field(default_factory=dict, compare=False)
 
 
 @dataclass(frozen=True)
@@ -151,9 +164,50 @@ def realtimeqa_questions() -> tuple[list[Article], list[Question]]:
     return articles, questions
 
 
+def transcript_questions() -> tuple[list[Article], list[Question]]:
+    """Gold sentences are given as text (whitespace-folded): found in the transcript as the
+    loader reads it (front matter off, Markdown escapes undone)."""
+    articles = load_articles(DATA / "transcripts")
+    by_id = {a.id: a for a in articles}
+    asked = {a.id: reporter_questions(a.id, a.text) for a in articles}
+    questions = []
+    for record in read_jsonl(EVAL / "transcript_questions_dev.jsonl"):
+        article = by_id[record["article"]]
+        gold = tuple(locate(article, text) for text in record["gold"])
+        questions.append(Question(id=record["id"], text=record["question"], gold=gold,
+                                  answers=tuple(record["gold"]), speaker=record["speaker"],
+                                  kind=record["kind"], avoid=asked))
+    return articles, questions
+
+
+def locate(article: Article, folded: str) -> Span:
+    """The span of `article.text` that reads `folded` once its whitespace is folded."""
+    words = list(re.finditer(r"\S+", article.text))
+    text = " ".join(w[0] for w in words)
+    at = text.find(folded)
+    if at < 0:
+        raise RuntimeError(f"gold sentence not in {article.id}: {folded[:60]!r}")
+    starts = list(itertools.accumulate((len(w[0]) + 1 for w in words), initial=0))
+    first = bisect.bisect_right(starts, at) - 1
+    last = bisect.bisect_right(starts, at + len(folded) - 1) - 1
+    return Span(article.id, words[first].start() + at - starts[first],
+                words[last].start() + at + len(folded) - starts[last])
+
+
+def reporter_questions(article_id: str, text: str) -> tuple[Span, ...]:
+    """Each "Q" turn, up to the next label: found here with a plain pattern of its own, so the
+    benchmark does not take the product's word for what a question is."""
+    starts = [m.start() for m in QUESTION_TURN.finditer(text)]
+    labels = [m.start() for m in ANY_TURN.finditer(text)]
+    return tuple(Span(article_id, start,
+                      next((label for label in labels if label > start), len(text)))
+                 for start in starts)
+
+
 READERS: dict[str, Callable[[], tuple[list[Article], list[Question]]]] = {
     "seed": seed_questions, "unanswerable": unanswerable_questions,
-    "speaker": speaker_questions, "realtimeqa": realtimeqa_questions}
+    "speaker": speaker_questions, "realtimeqa": realtimeqa_questions,
+    "transcripts": transcript_questions}
 
 
 def question_set(name: str, *, quick: bool, limit: int | None = None) -> QuestionSet:

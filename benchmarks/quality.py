@@ -51,8 +51,8 @@ PUNCTUATION = re.compile(f"[{re.escape(string.punctuation)}‘’“”—–…
 # Columns of the table, in order; the ones marked False are not shares in [0, 1].
 METRICS = {"hit@1": True, "hit@5": True, "mrr": True, "f1": True, "contains": True,
            "choice_only": True, "cite_p": True, "cite_r": True, "chars": False,
-           "no_answer": True, "false_no_ans": True, "speaker": True, "p50_ms": False,
-           "p95_ms": False}
+           "no_answer": True, "false_no_ans": True, "speaker": True, "holds": True,
+           "who_named": True, "q_cited": True, "p50_ms": False, "p95_ms": False}
 
 
 @dataclass(frozen=True)
@@ -67,9 +67,17 @@ class Passage:
 
 @dataclass(frozen=True)
 class Response:
+    """`shown`: how many of the leading passages the answer text is made of (a baseline's
+    answer is its top chunk); None for all of them."""
+
     text: str
     passages: list[Passage]
     no_answer: bool = False
+    shown: int | None = None
+
+    @property
+    def answer_passages(self) -> list[Passage]:
+        return [] if self.no_answer else self.passages[:self.shown]
 
 
 @dataclass(frozen=True)
@@ -98,7 +106,7 @@ def naive_langchain(question_set: QuestionSet) -> System:
         documents = index.similarity_search(question, k=BASELINE_K)
         passages = [Passage(d.metadata["article_id"], d.metadata["start_index"],
                             d.metadata["start_index"] + len(d.page_content)) for d in documents]
-        return Response(documents[0].page_content if documents else "", passages)
+        return Response(documents[0].page_content if documents else "", passages, shown=1)
 
     return System("naive-langchain", answer)
 
@@ -129,7 +137,7 @@ def chunk_response(store: Store, chunk_ids: list[str]) -> Response:
     by_id = dict(zip(found["ids"], zip(found["documents"], found["metadatas"])))
     ranked = [by_id[i] for i in chunk_ids if i in by_id]
     passages = [Passage(meta["article_id"], meta["start"], meta["end"]) for _, meta in ranked]
-    return Response(ranked[0][0] if ranked else "", passages)
+    return Response(ranked[0][0] if ranked else "", passages, shown=1)
 
 
 def briefing(store: Store) -> System:
@@ -200,6 +208,25 @@ def score(question: Question, response: Response,
     scores.update(answer_scores(question, response))
     if question.speaker and names_speakers:
         scores["speaker"] = float(speaker_right(question, response.passages))
+    if question.kind:
+        scores.update(transcript_scores(question, response))
+    return scores
+
+
+def transcript_scores(question: Question, response: Response) -> dict[str, float | None]:
+    """A gold sentence held whole by a passage of the answer; for "who" questions the
+    speaker's surname in the answer; whether the answer cites a reporter's question."""
+    shown = response.answer_passages
+    holds = any(p.article_id == g.article_id and p.start <= g.start and g.end <= p.end
+                for p in shown for g in question.gold)
+    surname = (question.speaker or "").split()[-1:]
+    scores: dict[str, float | None] = {"holds": float(holds)}
+    if question.kind == "who":
+        scores["who_named"] = float(bool(surname) and not response.no_answer
+                                    and contains(response.text, surname[0]))
+    if shown:
+        scores["q_cited"] = float(any(overlaps_any(p, question.avoid.get(p.article_id, ()))
+                                      for p in shown))
     return scores
 
 
@@ -275,8 +302,11 @@ def run(set_names: Sequence[str], *, quick: bool, limit: int | None) -> Benchmar
     for name in set_names:
         chosen = question_set(name, quick=quick, limit=limit)
         store = cached_store(chosen)
+        stored = [meta for _, meta in store.iter_article_metadata()]
         sizes[name] = {"questions": len(chosen.questions), "articles": len(chosen.articles),
-                       "characters": chosen.characters, "briefing_chunks": store.chunks.count()}
+                       "characters": chosen.characters, "briefing_chunks": store.chunks.count(),
+                       "dated": sum(bool(m.get("date")) for m in stored),
+                       "titled": sum(bool(m.get("title")) for m in stored)}
         for system in systems_for(chosen, store):
             results = run_system(system, chosen.questions)
             outcomes[(name, system.name)] = results

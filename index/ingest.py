@@ -29,13 +29,22 @@ from index.chunk import chunk_article, normalise_whitespace
 from index.embed import Embedder, pool_chunks, resolve_backend
 from index.load import load_paths
 from index.quotes import SPACY_MODELS, attribute_sentences, extract_quotes, load_nlp
-from index.records import Article, LoadError
+from index.records import Article, LoadError, Quote, Sentence, Turn
 from index.settings import Settings
-from index.split import split_sentences
+from index.split import split_sentences, text_for_parser
 from index.store import IndexedArticle, Store
+from index.turns import (
+    find_turns,
+    masked,
+    parse_spans,
+    speak_sentences,
+    speakers_own_words,
+    turn_quotes,
+)
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
 
 MAX_NLP_CHARS = 1_000_000
 NLP_BATCH = 16  # docs spaCy holds at once: 64 cost a worker 300 MB more, for 5% speed
@@ -174,21 +183,55 @@ def embed_sentences(indexed: list[IndexedArticle], embedder: Embedder) -> list[I
 
 def index_articles(articles: list[Article], record_error: Callable[[LoadError], None],
                    quotes: bool = True) -> list[IndexedArticle]:
-    """Parse a batch with one spaCy pass; an article that yields no sentence is an error.
-    Without quotes (`BRIEFING_QUOTES=off`) the parse is only a sentence splitter."""
+    """Parse a batch; an article that yields no sentence is an error.
+
+    News articles go through one full spaCy pass (quotes need the dependency parse). A
+    transcript's speakers are written in its labels, so it needs only the sentence splitter,
+    plus the full parse of the few paragraphs that quote or report someone. Without quotes
+    (`BRIEFING_QUOTES=off`) every parse is only the sentence splitter."""
     indexed = []
-    nlp = load_nlp() if quotes else load_sentence_nlp()
-    docs = nlp.pipe([a.text for a in articles], batch_size=NLP_BATCH)
-    for article, doc in zip(articles, docs):
-        sentences = split_sentences(article, doc)
+    turns = [find_turns(article) for article in articles]
+    parse_texts = [text_for_parser(article.text) for article in articles]
+    splitter = load_sentence_nlp()
+    full = load_nlp() if quotes else splitter
+    news_docs = full.pipe((text for text, found in zip(parse_texts, turns) if not found),
+                          batch_size=NLP_BATCH)
+    for article, parse_text, found in zip(articles, parse_texts, turns):
+        if found:
+            sentences = split_sentences(article, splitter(parse_text), found)
+            statements = _transcript_quotes(article, parse_text, found, sentences, quotes)
+            sentences = speak_sentences(sentences, found)
+        else:
+            doc = next(news_docs)
+            sentences = split_sentences(article, doc)
+            statements = _quotes_of(article, parse_text, doc, sentences) if quotes else []
+            sentences = attribute_sentences(sentences, statements)
         if not sentences:
             record_error(LoadError(article.path, f"article {article.id!r} has no sentences"))
             continue
-        found = extract_quotes(article.text, doc, article.id, sentences) if quotes else []
-        sentences = attribute_sentences(sentences, found)
-        indexed.append(IndexedArticle(article, sentences, found,
-                                      chunk_article(article, sentences)))
+        indexed.append(IndexedArticle(article, sentences, statements,
+                                      chunk_article(article, sentences), turns=found))
     return indexed
+
+
+def _transcript_quotes(article: Article, parse_text: str, turns: list[Turn],
+                       sentences: list[Sentence], quotes: bool) -> list[Quote]:
+    """Every answer turn is its speaker's quote; quotes inside turns come from the full parse
+    of just the paragraphs that hold a quote mark or a speech verb."""
+    found = turn_quotes(article.id, turns, sentences, article.text)
+    spans = parse_spans(parse_text, turns) if quotes else []
+    if spans:
+        text = masked(parse_text, spans)
+        found += speakers_own_words(_quotes_of(article, text, load_nlp()(text), sentences),
+                                    turns)
+    return sorted(found, key=lambda quote: (quote.start, quote.end))
+
+
+def _quotes_of(article: Article, parse_text: str, doc: Doc,
+               sentences: list[Sentence]) -> list[Quote]:
+    """Quotes found in the text the parser read, their words as the article writes them."""
+    return [replace(quote, text=article.text[quote.start:quote.end])
+            for quote in extract_quotes(parse_text, doc, article.id, sentences)]
 
 
 @lru_cache(maxsize=1)

@@ -241,6 +241,14 @@ class KeywordIndex:
                        for name, rows in segment.speaker_rows.items()
                        if np.setdiff1d(rows, dead_rows).size})
 
+    def speaker_chunks(self) -> dict[str, int]:
+        """How many live chunks each speaker speaks in."""
+        counts: dict[str, int] = {}
+        for segment, dead_rows in zip(self.segments, self._dead_rows):
+            for name, rows in segment.speaker_rows.items():
+                counts[name] = counts.get(name, 0) + int(np.setdiff1d(rows, dead_rows).size)
+        return {name: count for name, count in counts.items() if count}
+
     def quoting(self, speakers: Iterable[str]) -> list[str]:
         """The live chunks in which any of `speakers` (canonical names) speaks."""
         return [segment.chunk_ids[row] for segment, rows in zip(self.segments,

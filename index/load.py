@@ -9,12 +9,13 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import date, datetime
 from itertools import chain, islice
 from pathlib import Path
 
 import charset_normalizer
+import yaml
 
 from index.html_text import extract_html
 from index.records import Article, LoadError
@@ -24,10 +25,10 @@ FIELD_ALIASES: dict[str, tuple[str, ...]] = {
     "id": ("id",),
     "text": ("text", "content", "body", "ctext", "article"),
     "title": ("title", "headline", "headlines"),
-    "date": ("date",),
-    "source": ("source", "publisher"),
-    "author": ("author",),
-    "url": ("url", "read_more", "link"),
+    "date": ("date", "published", "published_time", "pubdate"),
+    "source": ("source", "publisher", "site_name", "sitename"),
+    "author": ("author", "authors", "byline"),
+    "url": ("url", "read_more", "link", "source_url", "canonical_url"),
 }
 TEXT_FIELDS = FIELD_ALIASES["text"]
 TEXT_FIELD_SAMPLE = 1000
@@ -40,6 +41,9 @@ TEXT_CONTROL_BYTES = b"\t\n\r\f\x1b"
 MAX_CONTROL_SHARE = 0.05
 TOO_DEEP = "JSON nested too deeply to read"
 MARKDOWN_TITLE = re.compile(r"#[ \t]+(.+?)[ \t#]*$")
+MARKDOWN_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!|~<>])")
+FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(?P<yaml>.*?)^(?:---|\.\.\.)[ \t]*(?:\r?\n|\Z)",
+                          re.DOTALL | re.MULTILINE)
 DATE_FORMATS = ("%Y-%m-%d", "%Y/%m/%d", "%d %b %Y", "%d %B %Y", "%b %d %Y", "%B %d %Y")
 WEEKDAY = re.compile(r"\b(?:mon|tue|tues|wed|wednes|thu|thurs|fri|sat|satur|sun)(?:day)?\b",
                      re.IGNORECASE)
@@ -166,13 +170,60 @@ def _looks_binary(data: bytes) -> bool:
 
 
 def _load_text(text: str, source: SourceFile) -> Iterator[Article | LoadError]:
-    yield _whole_file_article(text, source, title="")
+    yield _with_front_matter(text, source, markdown=False)
 
 
 def _load_markdown(text: str, source: SourceFile) -> Iterator[Article | LoadError]:
-    first_line = next((line for line in text.splitlines() if line.strip()), "")
-    heading = MARKDOWN_TITLE.fullmatch(first_line.strip())
-    yield _whole_file_article(text, source, title=heading.group(1) if heading else "")
+    yield _with_front_matter(text, source, markdown=True)
+
+
+def _with_front_matter(text: str, source: SourceFile, *, markdown: bool) -> Article | LoadError:
+    """A YAML header (`title`, `date`, `source_url`, `author`, `source`, …) fills the article's
+    fields and is not article text. In Markdown, backslash escapes are syntax, not words
+    ("\\[sic\\]" reads "[sic]"), and without a header the first heading is the title."""
+    fields, body = _front_matter(text)
+    if markdown:
+        body = MARKDOWN_ESCAPE.sub(r"\1", body)
+    if not fields and markdown:
+        first_line = next((line for line in body.splitlines() if line.strip()), "")
+        found = MARKDOWN_TITLE.fullmatch(first_line.strip())
+        fields = {"title": found.group(1)} if found else {}
+    article = _whole_file_article(body, source, title=_first_value(fields, "title"))
+    if isinstance(article, LoadError) or not fields:
+        return article
+    return replace(article, date=normalise_date(_first_value(fields, "date")),
+                   source=_first_value(fields, "source"), author=_first_value(fields, "author"),
+                   url=_first_value(fields, "url"), content_hash="")
+
+
+def _front_matter(text: str) -> tuple[Record, str]:
+    """(header fields with lowercase keys, the text after the header). Broken YAML between
+    the `---` lines is a problem with the file, reported rather than indexed as text."""
+    found = FRONT_MATTER.match(text)
+    if not found:
+        return {}, text
+    try:
+        fields = yaml.safe_load(found["yaml"])
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" at line {mark.line + 2}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or "not valid YAML"
+        raise Unreadable(f"malformed YAML front matter{where}: {problem}") from None
+    if not isinstance(fields, dict):  # a rule line and a paragraph, not a header
+        return {}, text
+    return {_field_name(str(k)): _header_text(v) for k, v in fields.items()}, text[found.end():]
+
+
+def _header_text(value: object) -> object:
+    """YAML reads dates as dates and may list several authors; titles carry no-break spaces
+    and word joiners from the web."""
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value if isinstance(v, (str, int, float)))
+    if isinstance(value, str):
+        return " ".join(value.replace("\u2060", "").replace("\u200b", "").split())
+    return value
 
 
 def _load_html(markup: str, source: SourceFile) -> Iterator[Article | LoadError]:

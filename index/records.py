@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import hashlib
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 
@@ -37,12 +39,35 @@ def hash_article(article: Article) -> str:
 
 @dataclass(frozen=True)
 class Sentence:
+    """`question` marks a reporter's question in a transcript: searchable, never an answer."""
+
     article_id: str
     index: int
     start: int
     end: int
     paragraph: int
     speaker: str | None = None
+    question: bool = False
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One speaker's turn in a transcript: the label runs `start`..`text_start`, what is said
+    `text_start`..`end`. `speaker` is the label's canonical name for this article ("MS.
+    JEAN-PIERRE" → "Karine Jean-Pierre"), a role ("Moderator") or "Reporter" for a question."""
+
+    start: int
+    text_start: int
+    end: int
+    label: str
+    speaker: str
+    question: bool = False
+
+
+def turn_at(turns: Sequence[Turn], starts: Sequence[int], offset: int) -> int | None:
+    """The number of the turn holding `offset`, if any (`starts` are the turns' starts)."""
+    at = bisect_right(starts, offset) - 1
+    return at if at >= 0 and offset < turns[at].end else None
 
 
 @dataclass(frozen=True)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
-from index.records import Article, Sentence
+from index.records import Article, Sentence, Turn
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc
@@ -18,39 +19,58 @@ GLUED_SENTENCE = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
 HAS_WORD = re.compile(r"\w")
 
 
-def paragraph_spans(text: str) -> list[tuple[int, int]]:
-    """Blank lines separate paragraphs; text with none uses single line breaks instead."""
+def paragraph_spans(text: str, breaks: Sequence[int] = ()) -> list[tuple[int, int]]:
+    """Blank lines separate paragraphs; text with none uses single line breaks instead.
+    `breaks` start paragraphs of their own: a transcript's turns, whatever the line breaks."""
     breaker = BLANK_LINE if BLANK_LINE.search(text) else NEWLINE
     spans, start = [], 0
     for gap in breaker.finditer(text):
         spans.append((start, gap.start()))
         start = gap.end()
     spans.append((start, len(text)))
+    spans = _cut(spans, sorted(breaks))
     return [span for span in (_strip(text, s, e) for s, e in spans) if span[0] < span[1]]
 
 
-def split_sentences(article: Article, doc: Doc) -> list[Sentence]:
-    """spaCy's sentences, cut again at paragraph breaks and glued full stops, stripped."""
-    paragraphs = paragraph_spans(article.text)
-    pieces = _cut(
-        [(s.start_char, s.end_char) for s in doc.sents], [p[0] for p in paragraphs[1:]]
-    )
-    glued = [m.start() for m in GLUED_SENTENCE.finditer(article.text)]
-    pieces = _cut(pieces, glued)
+def text_for_parser(text: str) -> str:
+    """The text as the parser should read it, offset for offset: a line break inside a
+    hard-wrapped paragraph is a space, and so is a no-break space, so spaCy does not end a
+    sentence at the end of every line. Text without blank lines keeps its line breaks, which
+    are its paragraph breaks."""
+    text = text.replace("\u00a0", " ")
+    if not BLANK_LINE.search(text):
+        return text
+    lines = text.split("\n")
+    joined = [line + (" " if line.strip() and after.strip() else "\n")
+              for line, after in zip(lines, lines[1:])]
+    return "".join([*joined, lines[-1]])
+
+
+def split_sentences(article: Article, doc: Doc, turns: Sequence[Turn] = ()) -> list[Sentence]:
+    """spaCy's sentences, cut again at paragraph breaks, turns and glued full stops, stripped.
+    A turn's label ("MS. PSAKI:") is no part of any sentence."""
+    paragraphs = paragraph_spans(article.text, [turn.start for turn in turns])
+    paragraph_ends = [end for _, end in paragraphs]
+    label_starts = [turn.start for turn in turns]
+    cuts = sorted({p[0] for p in paragraphs[1:]} | {turn.text_start for turn in turns}
+                  | {m.start() for m in GLUED_SENTENCE.finditer(article.text)})
+    pieces = _cut([(s.start_char, s.end_char) for s in doc.sents], cuts)
     sentences: list[Sentence] = []
     for start, end in pieces:
         start, end = _strip(article.text, start, end)
-        if start < end and HAS_WORD.search(article.text, start, end):
+        turn = bisect_right(label_starts, start) - 1
+        in_label = turn >= 0 and start < turns[turn].text_start
+        if start < end and HAS_WORD.search(article.text, start, end) and not in_label:
             sentences.append(Sentence(article.id, len(sentences), start, end,
-                                      _paragraph_of(paragraphs, start)))
+                                      _paragraph_of(paragraph_ends, start)))
     return sentences
 
 
 def _cut(spans: Iterable[tuple[int, int]], cuts: Sequence[int]) -> list[tuple[int, int]]:
-    """Split every span at each cut position that falls strictly inside it."""
+    """Split every span at each cut position (sorted) that falls strictly inside it."""
     out = []
     for start, end in spans:
-        inner = [c for c in cuts if start < c < end]
+        inner = cuts[bisect_right(cuts, start):bisect_left(cuts, end)]
         bounds = [start, *inner, end]
         out.extend(zip(bounds, bounds[1:]))
     return out
@@ -64,9 +84,6 @@ def _strip(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def _paragraph_of(paragraphs: Sequence[tuple[int, int]], offset: int) -> int:
+def _paragraph_of(paragraph_ends: Sequence[int], offset: int) -> int:
     """1-based number of the paragraph holding `offset`."""
-    for number, (_, end) in enumerate(paragraphs, 1):
-        if offset < end:
-            return number
-    return len(paragraphs)
+    return min(bisect_right(paragraph_ends, offset) + 1, len(paragraph_ends))

@@ -13,7 +13,7 @@ import threading
 import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, astuple, dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -22,7 +22,8 @@ import numpy as np
 
 from index.embed import Embedder, model_label
 from index.keyword import ChunkText, KeywordIndex
-from index.records import Article, Chunk, Quote, Sentence
+from index.people import canonical_names
+from index.records import Article, Chunk, Quote, Sentence, Turn, turn_at
 from index.settings import Settings
 
 if TYPE_CHECKING:
@@ -71,6 +72,17 @@ class IndexedArticle:
     quotes: list[Quote]
     chunks: list[Chunk]
     vectors: np.ndarray | None = field(default=None, compare=False)
+    turns: list[Turn] = field(default_factory=list)
+
+    def turn_of(self, sentence: int) -> int | None:
+        """The number of the transcript turn that holds sentence `sentence`, if any."""
+        if not self.turns:
+            return None
+        return turn_at(self.turns, self._turn_starts, self.sentences[sentence].start)
+
+    @cached_property
+    def _turn_starts(self) -> list[int]:
+        return [turn.start for turn in self.turns]
 
 
 def date_number(date: str) -> int | None:
@@ -105,6 +117,7 @@ class Store:
         self._changes: ChangeLog | None = None
         self._chunk_count: tuple[str, int] = ("-", 0)
         self._articles_read: tuple[str, dict[str, IndexedArticle]] = ("-", {})
+        self._aliases: tuple[str, dict[str, str]] = ("-", {})
 
     def preload_vectors(self) -> None:
         """Start Chroma loading the chunks' vector index, which it reads whole on first use
@@ -282,13 +295,15 @@ class Store:
         return self._articles_read[1]
 
     def get_articles(self, article_ids: Sequence[str]) -> dict[str, IndexedArticle]:
+        """Article records with their speakers named as the whole store names them."""
         cache = self.article_cache
         missing = [i for i in dict.fromkeys(article_ids) if i not in cache]
         if missing:
+            aliases = self.speaker_aliases()
             found = self.articles.get(ids=missing, include=["documents", "metadatas"])
             for article_id, text, meta in zip(found["ids"], found["documents"],
                                               found["metadatas"]):
-                cache[article_id] = read_record(article_id, text, meta)
+                cache[article_id] = named(read_record(article_id, text, meta), aliases)
         return {i: cache[i] for i in article_ids if i in cache}
 
     def iter_article_metadata(self) -> Iterator[tuple[str, dict[str, Any]]]:
@@ -301,8 +316,9 @@ class Store:
             yield from zip(page["ids"], page["documents"], page["metadatas"])
 
     def iter_articles(self) -> Iterator[IndexedArticle]:
+        aliases = self.speaker_aliases()
         for article_id, text, meta in self.iter_records():
-            yield read_record(article_id, text, meta)
+            yield named(read_record(article_id, text, meta), aliases)
 
     def iter_chunk_metadata(self) -> Iterator[tuple[str, dict[str, Any]]]:
         for page in self._pages(self.chunks, ["metadatas"]):
@@ -339,9 +355,22 @@ class Store:
         return self._chunk_count[1]
 
     def speaker_names(self) -> list[str]:
-        """Every canonical speaker in the store, for matching names typed in questions; from
-        the keyword index, since reading every article record took 4 s at 10k articles."""
+        """Every speaker name as the articles give it, for matching names typed in questions;
+        from the keyword index, since reading every article record took 4 s at 10k articles."""
         return self.keyword.speakers
+
+    def speaker_aliases(self) -> dict[str, str]:
+        """Name in an article → the store's one name for that person ("Psaki" → "Jen Psaki"),
+        worked out once per generation."""
+        generation = self.generation
+        if self._aliases[0] != generation:
+            self._aliases = (generation, canonical_names(self.speaker_names()))
+        return self._aliases[1]
+
+    def people(self) -> list[str]:
+        """Every speaker once, by the store's name for them: what a person picks from."""
+        aliases = self.speaker_aliases()
+        return sorted({aliases.get(name, name) for name in self.speaker_names()})
 
     # -- keyword index -------------------------------------------------------------------------
 
@@ -418,27 +447,49 @@ def _article_metadata(item: IndexedArticle) -> dict[str, Any]:
     if (number := date_number(article.date)) is not None:
         meta["date_number"] = number
     meta["chunks"] = len(item.chunks)
+    meta["turns"] = len(item.turns)
     speakers = sorted({s.speaker for s in item.sentences if s.speaker})
     if speakers:
         meta["speakers"] = speakers
     meta["sentences_json"] = json.dumps(
-        [[s.start, s.end, s.paragraph, s.speaker] for s in item.sentences])
-    meta["quotes_json"] = json.dumps([asdict(q) for q in item.quotes])
+        [[s.start, s.end, s.paragraph, s.speaker, *([1] if s.question else [])]
+         for s in item.sentences])
+    meta["quotes_json"] = json.dumps([{k: v for k, v in asdict(q).items() if k != "text"}
+                                      for q in item.quotes])
+    if item.turns:
+        meta["turns_json"] = json.dumps([astuple(turn) for turn in item.turns])
     if item.vectors is not None:
         meta["sentence_vectors"] = base64.b64encode(
             item.vectors.astype(np.float16).tobytes()).decode("ascii")
     return meta
 
 
+def named(item: IndexedArticle, aliases: dict[str, str]) -> IndexedArticle:
+    """The article with each speaker under the store's name for them (`Store.speaker_aliases`)."""
+    if not aliases:
+        return item
+
+    def rename(record: Any) -> Any:
+        return replace(record, speaker=aliases[record.speaker]) \
+            if record.speaker in aliases else record
+
+    return replace(item, sentences=[rename(s) for s in item.sentences],
+                   quotes=[rename(q) for q in item.quotes],
+                   turns=[rename(t) for t in item.turns])
+
+
 def read_record(article_id: str, text: str, meta: dict[str, Any]) -> IndexedArticle:
     """The article as stored; its chunks stay in Chroma, where retrieval reads them.
     A damaged record raises ValueError, KeyError or TypeError."""
     article = Article(id=article_id, text=text, **{f: meta.get(f, "") for f in ARTICLE_FIELDS})
-    sentences = [Sentence(article_id, n, start, end, paragraph, speaker) for n, (
-        start, end, paragraph, speaker) in enumerate(json.loads(meta["sentences_json"]))]
-    quotes = [Quote(**q) for q in json.loads(meta["quotes_json"])]
+    sentences = [Sentence(article_id, n, start, end, paragraph, speaker, bool(question))
+                 for n, (start, end, paragraph, speaker, *question)
+                 in enumerate(json.loads(meta["sentences_json"]))]
+    quotes = [Quote(**{"text": text[q["start"]:q["end"]], **q})
+              for q in json.loads(meta["quotes_json"])]
+    turns = [Turn(*turn) for turn in json.loads(meta.get("turns_json") or "[]")]
     vectors = None
     if meta.get("sentence_vectors"):
         vectors = np.frombuffer(base64.b64decode(meta["sentence_vectors"]), dtype=np.float16)
         vectors = vectors.reshape(len(sentences), -1).astype(np.float32)
-    return IndexedArticle(article, sentences, quotes, [], vectors)
+    return IndexedArticle(article, sentences, quotes, [], vectors, turns)

@@ -96,7 +96,8 @@ def ask_stream(question: str, *, store: Store | str | Path | None = None, k: int
         anything_by_speaker = bool(cited) and bool(found.speakers)
         extractive = compose(question, found.passages, articles, scorer,
                              asks_who=parsed.asks_who, exclude=exclude,
-                             require_relevance=not anything_by_speaker)
+                             require_relevance=not anything_by_speaker,
+                             answer_with_questions=parsed.about_questions)
     # The language model is a choice of the moment (BRIEFING_LLM), not of the store it reads.
     yield from generate(question, extractive, found.passages, articles, opened.embedder,
                         Settings())

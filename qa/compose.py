@@ -12,6 +12,7 @@ import numpy as np
 from index.chunk import normalise_whitespace
 from index.embed import pool
 from index.store import IndexedArticle
+from index.turns import REPORTER
 from qa.answer import NO_ANSWER_TEXT, Answer, Citation
 from qa.retrieve import Passage
 
@@ -25,6 +26,10 @@ OTHER_SPEAKER_PENALTY = 0.3
 # Weights of the sentence score, and the relevance a best sentence must clear to be an answer.
 WEIGHT_COSINE, WEIGHT_TERMS, WEIGHT_PASSAGE, WEIGHT_CONTEXT = 0.55, 0.35, 0.10, 0.20
 MIN_RELEVANCE = 0.25
+# Fewer words than this ("Yes.", "Look,") is no statement: the sentences after it come along.
+MIN_STATEMENT_WORDS = 4
+# How much of a reporter's question a citation carries as `asked`.
+ASKED_CHARS = 300
 # A sentence opening like this leans on the one before it ("That's resulted in…").
 NEEDS_CONTEXT = re.compile(
     r"^\W*(?:that|this|these|those|it|its|he|she|they|their|his|her|such|but|however|"
@@ -83,10 +88,13 @@ def sentence_text(article: IndexedArticle, index: int) -> str:
 def compose(question: str, passages: Sequence[Passage], articles: dict[str, IndexedArticle],
             scorer: SentenceScorer, *, asks_who: bool = False,
             exclude: frozenset[tuple[str, int]] = frozenset(),
-            require_relevance: bool = True) -> Answer:
+            require_relevance: bool = True, answer_with_questions: bool = False) -> Answer:
     """`exclude` holds (article id, sentence index) already cited in the conversation; with
-    `require_relevance` off ("what else did he say?") any of the speaker's words will do."""
-    candidates = _candidates(passages, articles, scorer, exclude)
+    `require_relevance` off ("what else did he say?") any of the speaker's words will do.
+    Reporters' questions in transcripts are context, not answers, unless
+    `answer_with_questions` (the user asks what was asked)."""
+    candidates = [c for c in _candidates(passages, articles, scorer, exclude)
+                  if answer_with_questions or not c.article.sentences[c.index].question]
     top_relevance = max((c.relevance for c in candidates), default=0.0)
     if not candidates or (require_relevance and top_relevance < MIN_RELEVANCE):
         return Answer(question, NO_ANSWER_TEXT, [], 0.0, True)
@@ -154,15 +162,32 @@ def _select(candidates: list[Candidate]) -> list[Candidate]:
 
 def _with_context(chosen: list[Candidate],
                   exclude: frozenset[tuple[str, int]]) -> list[tuple[Candidate, int]]:
-    """(candidate, sentence index) pairs, adding the sentence before one that leans on it
-    unless the conversation has already cited that sentence."""
+    """(candidate, sentence index) pairs, adding the sentence before one that leans on it, and
+    the sentences after one too short to stand alone ("Yes.", "Look,"), within the same
+    statement and unless the conversation has already cited them."""
     picked: dict[tuple[str, int], Candidate] = {c.key: c for c in chosen}
     for c in chosen:
-        before = (c.article.article.id, c.index - 1)
-        if (c.index > 0 and before not in exclude
-                and NEEDS_CONTEXT.match(sentence_text(c.article, c.index))):
-            picked.setdefault(before, c)
+        article, first = c.article, c.index
+        if first > 0 and NEEDS_CONTEXT.match(sentence_text(article, first)):
+            first -= 1
+        last = c.index
+        while len(" ".join(sentence_text(article, i) for i in range(first, last + 1)).split()) \
+                < MIN_STATEMENT_WORDS and last + 1 < len(article.sentences):
+            last += 1
+        for index in range(first, last + 1):
+            key = (article.article.id, index)
+            if key not in exclude and _same_statement(article, c.index, index):
+                picked.setdefault(key, c)
     return [(c, key[1]) for key, c in picked.items()]
+
+
+def _same_statement(article: IndexedArticle, chosen: int, other: int) -> bool:
+    """In a transcript, a sentence leans only on its own turn: never on the reporter's
+    question before it, nor on the next speaker."""
+    if chosen == other:
+        return True
+    return (article.turn_of(chosen) == article.turn_of(other)
+            and not article.sentences[other].question)
 
 
 def _runs(picked: list[tuple[Candidate, int]]) -> list[tuple[IndexedArticle, int, int, float]]:
@@ -198,9 +223,28 @@ def cite_sentences(n: int, article: IndexedArticle, first: int, last: int,
     return Citation(n=n, article_id=meta.id, title=meta.title, date=meta.date, source=meta.source,
                     url=meta.url, passage=meta.text[start:end], start=start, end=end,
                     paragraph=article.sentences[first].paragraph,
-                    speaker=speakers[0] if speakers else None, score=round(score, 4))
+                    speaker=speakers[0] if speakers else None, score=round(score, 4),
+                    asked=question_answered(article, first))
+
+
+def question_answered(article: IndexedArticle, sentence: int) -> str | None:
+    """The reporter's question that the turn holding `sentence` answers: its last sentences,
+    up to ASKED_CHARS, since a question often opens with a preamble."""
+    turn = article.turn_of(sentence)
+    if turn is None or turn == 0 or article.turns[turn].question \
+            or not article.turns[turn - 1].question:
+        return None
+    asked = article.turns[turn - 1]
+    inside = [s for s in article.sentences if asked.text_start <= s.start < asked.end]
+    kept: list[str] = []
+    for s in reversed(inside):
+        text = normalise_whitespace(article.article.text[s.start:s.end])
+        if kept and sum(map(len, kept)) + len(text) > ASKED_CHARS:
+            return "… " + " ".join(reversed(kept))
+        kept.append(text)
+    return " ".join(reversed(kept)) or None
 
 
 def _who(citations: list[Citation]) -> str:
-    named = [c.speaker for c in citations if c.speaker]
+    named = [c.speaker for c in citations if c.speaker and c.speaker != REPORTER]
     return named[0] if named else "The speaker is not named"

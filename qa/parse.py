@@ -18,7 +18,9 @@ SPEECH = (r"say|says|said|saying|tell|tells|told|think|thinks|thought|claim|clai
           r"mean|meant|write|writes|wrote|tweet|tweets|tweeted|announce|announced|argue|argued|"
           r"state|stated|comment|commented|remark|remarked|believe|believes|believed|predict|"
           r"predicted|promise|promised|warn|warned|report|reported|suggest|suggested|add|added|"
-          r"note|noted|feel|feels|felt|reveal|revealed|admit|admitted|insist|insisted")
+          r"note|noted|feel|feels|felt|reveal|revealed|admit|admitted|insist|insisted|"
+          r"talk|talks|talked|speak|speaks|spoke|discuss|discusses|discussed|mention|mentions|"
+          r"mentioned|raise|raised")
 DESCRIBE = (r"describe|describes|described|characteri[sz]e|characteri[sz]ed|explain|explained|"
             r"view|views|viewed|see|sees|saw|assess|assessed|react to|reacted to|respond to|"
             r"responded to|justify|justified|defend|defended|call|called")
@@ -51,6 +53,7 @@ PRONOUNS = frozenset({"he", "she", "they", "it", "him", "her", "them", "we", "i"
 ARTICLES = frozenset({"the", "a", "an", "this", "that"})
 QUESTION_WORDS = frozenset({"what", "who", "how", "why", "when", "where", "which", "is", "are",
                             "does", "did", "do"})
+ASKED = re.compile(r"\b(?:asked|reporters?|journalists?)\b", re.IGNORECASE)
 # A same-surname speaker with another first name is another person ("Eric Trump").
 OTHER_FIRST_NAME = 0.3
 
@@ -61,6 +64,11 @@ class ParsedQuestion:
     topic: str  # what to search for: the question without its speaker frame
     speaker: str | None  # the name asked about, titles cut ("Gen. Dunford" → "Dunford")
     asks_who: bool  # "who said …?": the answer is a speaker
+
+    @property
+    def about_questions(self) -> bool:
+        """"What was Psaki asked about …?": reporters' questions may answer it."""
+        return ASKED.search(self.question) is not None
 
 
 def parse_question(question: str) -> ParsedQuestion:

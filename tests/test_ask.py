@@ -74,7 +74,7 @@ def test_to_dict_round_trips_through_json(seed_store: Store) -> None:
                          "sentences", "warning"}
     assert set(data["citations"][0]) == {"n", "article_id", "title", "date", "source", "url",
                                          "passage", "start", "end", "paragraph", "speaker",
-                                         "score"}
+                                         "score", "page", "asked"}
     assert Answer.from_dict(data) == answer
 
 

@@ -11,7 +11,7 @@ from benchmarks import quality
 
 SYSTEMS = {"naive-langchain", "bm25", "briefing-search", "briefing", "briefing-dense",
            "briefing-keyword"}
-SETS = {"seed", "unanswerable", "speaker", "realtimeqa"}
+SETS = {"seed", "unanswerable", "speaker", "realtimeqa", "transcripts"}
 
 
 @pytest.fixture(scope="module")
@@ -42,7 +42,7 @@ def test_config_records_the_run(quick_run: tuple[quality.BenchmarkRun, dict]) ->
     config = written["config"]
     assert config["quick"] and config["model"] and config["rerank"]
     assert {name: size["questions"] for name, size in config["sets"].items()} == {
-        "seed": 3, "unanswerable": 10, "speaker": 30, "realtimeqa": 50}
+        "seed": 3, "unanswerable": 10, "speaker": 30, "realtimeqa": 50, "transcripts": 20}
 
 
 def test_briefing_answers_the_seed_questions(

@@ -90,7 +90,9 @@ def test_no_answer_says_not_found() -> None:
 
 
 def test_corpus_rows_and_upload_report_keep_names_as_text() -> None:
-    rows = corpus_rows([("b", {"title": "B", "chunks": 2}), ("a", {"date": "2017-01-01"})])
-    assert rows == [["a", "", "2017-01-01", "", 0], ["b", "B", "", "", 2]]
+    rows = corpus_rows([("b", {"title": "B", "chunks": 2, "turns": 5}),
+                        ("a", {"date": "2017-01-01"})])
+    assert rows == [["a", "", "2017-01-01", "", "article", 0],
+                    ["b", "B", "", "", "transcript", 2]]
     report = upload_report("1 files", ["<img src=x onerror=alert(1)>.txt: empty file"])
     assert "<img" not in report and "&lt;img" in report

@@ -11,6 +11,7 @@ import gradio as gr
 from index.store import Store
 from qa.answer import Answer
 from qa.api import ask, ask_stream
+from qa.examples import example_questions
 from ui.assets import CSS, JS
 from ui.render import (
     CORPUS_COLUMNS,
@@ -24,11 +25,6 @@ from ui.render import (
 )
 from ui.upload import SUFFIXES, UploadProgress, add_uploads
 
-EXAMPLES = [
-    "What did Dunford say about revenue?",
-    "How much territory has the coalition retaken?",
-    "Who said ISIS had the lowest revenue?",
-]
 HISTORY_TURNS = 10
 Messages = list[dict[str, Any]]
 
@@ -84,13 +80,21 @@ class Handlers:
         except ValueError as error:
             raise gr.Error(str(error)) from None
 
-    def corpus(self) -> tuple[str, list[list[Any]], gr.Dropdown, gr.Dropdown]:
-        """What the store holds, and the filter choices that follow from it."""
+    def corpus(self) -> tuple[Any, ...]:
+        """What the store holds, and what follows from it: the filter choices, the example
+        questions and the question box's hint."""
         stats = self.store.stats()
         sources = [("Any source", ""), *((s, s) for s in sorted(stats["sources"]) if s)]
-        speakers = [("Anyone", ""), *((s, s) for s in self.store.speaker_names())]
+        speakers = [("Anyone", ""), *((s, s) for s in self.store.people())]
+        examples = example_questions(self.store)
         return (corpus_summary(stats), corpus_rows(self.store.iter_article_metadata()),
-                gr.Dropdown(choices=sources), gr.Dropdown(choices=speakers))
+                gr.Dropdown(choices=sources), gr.Dropdown(choices=speakers),
+                gr.Dataset(samples=[[q] for q in examples]),
+                gr.Textbox(placeholder=examples[0]))
+
+    @staticmethod
+    def pick_example(sample: list[str]) -> str:
+        return sample[0]
 
     def upload(self, files: list[str] | None, progress: gr.Progress = gr.Progress(),  # noqa: B008
                ) -> tuple[Any, ...]:
@@ -125,11 +129,13 @@ def build_app(store: Store) -> gr.Blocks:
             with gr.Column(scale=3):
                 chatbot = gr.Chatbot(label="Conversation", height=520, latex_delimiters=[],
                                      elem_id="chat", placeholder="Ask about the briefings.")
+                examples = example_questions(store)
                 with gr.Row():
                     question = gr.Textbox(show_label=False, scale=5, elem_id="question",
-                                          placeholder="What did Dunford say about revenue?")
+                                          placeholder=examples[0])
                     send = gr.Button("Ask", variant="primary", scale=1, elem_id="ask")
-                gr.Examples(EXAMPLES, inputs=question, label="Examples")
+                suggestions = gr.Dataset(components=[question], label="Examples",
+                                         samples=[[q] for q in examples], elem_id="examples")
                 with gr.Accordion("Filters", open=False), gr.Row():
                     source = gr.Dropdown(label="Source", choices=[("Any source", "")], value="")
                     speaker = gr.Dropdown(label="Speaker", choices=[("Anyone", "")], value="")
@@ -157,7 +163,8 @@ def build_app(store: Store) -> gr.Blocks:
         send.click(handlers.respond, *chat, **private)
         clear.click(lambda: ([], [], handlers.cards(None)), None, [chatbot, answers, cards],
                     **private)
-        corpus = [summary, table, source, speaker]
+        suggestions.click(handlers.pick_example, suggestions, question, **private)
+        corpus = [summary, table, source, speaker, suggestions, question]
         files.upload(handlers.upload, files, [report, files, *corpus], show_progress_on=report,
                      **private)
         delete.click(handlers.delete, delete_id, [report, delete_id, *corpus], **private)

@@ -14,12 +14,12 @@ CSS = """
 .cite-asked { font-size: 0.9em; font-style: italic; margin: 0 0 6px; }
 .cite-passage {
   margin: 0 0 6px; padding: 2px 0 2px 10px; border-left: 3px solid var(--color-accent);
-  white-space: pre-wrap; line-height: 1.5;
+  line-height: 1.5;
 }
 .cite-card mark { background: #fde68a; color: #1f2937; padding: 0 2px; border-radius: 3px; }
 .cite-full summary { cursor: pointer; font-size: 0.9em; color: var(--color-accent); }
 .cite-article {
-  max-height: 320px; overflow-y: auto; white-space: pre-wrap; font-size: 0.9em;
+  max-height: 320px; overflow-y: auto; font-size: 0.9em;
   line-height: 1.5; margin-top: 6px; padding: 8px; background: var(--background-fill-primary);
   border-radius: 6px;
 }

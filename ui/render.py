@@ -16,8 +16,11 @@ from qa.answer import MODE_NOTES
 NOT_FOUND = "Not found in the indexed briefings."
 MARKER = re.compile(r"\[(\d+)\]")
 MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$^=:])")
-CORPUS_COLUMNS = ["id", "title", "date", "source", "chunks"]
+CORPUS_COLUMNS = ["id", "title", "date", "source", "kind", "chunks"]
 DRAFTING = "Writing… citations are checked when the answer is complete."
+PARAGRAPH_GAP = re.compile(r"[ \t]*\r?\n(?:[ \t\u00a0]*\r?\n)+[ \t]*")
+HARD_BREAK = re.compile(r"(?:  +|\\)\r?\n")
+LINE_BREAK = re.compile(r"[ \t]*\r?\n[ \t]*")
 
 
 def chat_text(text: str) -> str:
@@ -64,6 +67,14 @@ def highlight(text: str, start: int, end: int, mark_id: str | None = None) -> st
             f"{html.escape(text[end:])}")
 
 
+def flowing(markup: str) -> str:
+    """Escaped text laid out as its author meant it: a blank line ends a paragraph, a line
+    ending in two spaces (a Markdown line break) ends a line, and any other line break is
+    where a hard-wrapped paragraph was cut, so a space."""
+    markup = PARAGRAPH_GAP.sub("<br><br>", markup)
+    return LINE_BREAK.sub(" ", HARD_BREAK.sub("<br>", markup))
+
+
 def paragraph_span(article: IndexedArticle, start: int, end: int) -> tuple[int, int]:
     """The whole paragraph(s) holding `start:end`, so a card shows the cited words in context."""
     paragraphs = {s.paragraph for s in article.sentences if s.start < end and s.end > start}
@@ -90,10 +101,10 @@ def citation_card(citation: Mapping[str, Any], article: IndexedArticle | None, t
     else:
         text = article.article.text
         low, high = paragraph_span(article, start, end)
-        passage = highlight(text[low:high], start - low, end - low)
+        passage = flowing(highlight(text[low:high], start - low, end - low))
+        whole = flowing(highlight(text, start, end, f"{anchor}-mark"))
         full = (f'<details class="cite-full"><summary>Full article</summary>'
-                f'<div class="cite-article">{highlight(text, start, end, f"{anchor}-mark")}'
-                f"</div></details>")
+                f'<div class="cite-article">{whole}</div></details>')
     return (f'<article class="cite-card" id="{anchor}" tabindex="-1">'
             f'<header><span class="cite-n">[{n}]</span> '
             f'<span class="cite-title">{html.escape(title)}</span></header>'
@@ -111,9 +122,11 @@ def citation_cards(answer: Mapping[str, Any] | None, articles: Mapping[str, Inde
 
 
 def corpus_rows(metadata: Iterable[tuple[str, Mapping[str, Any]]]) -> list[list[Any]]:
-    """One row per indexed article: id, title, date, source, chunks (as text, never HTML)."""
+    """One row per indexed article: id, title, date, source, kind, chunks (as text, never
+    HTML); a transcript is an article with speaker turns."""
     return sorted([article_id, meta.get("title") or "", meta.get("date") or "",
-                   meta.get("source") or "", int(meta.get("chunks") or 0)]
+                   meta.get("source") or "", "transcript" if meta.get("turns") else "article",
+                   int(meta.get("chunks") or 0)]
                   for article_id, meta in metadata)
 
 
