@@ -4,6 +4,7 @@ Every system is a function question → `Response` (answer text + passages in ra
 scorer measures them all against the gold evidence spans of `../shared/eval`.
 
 Run: .venv/bin/python -m benchmarks.quality [--quick] [--sets seed,speaker] [--limit N]
+     [--split both|tune|report]
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ import numpy as np
 
 from benchmarks import attribution
 from benchmarks.corpora import (
+    HALVES,
     SET_NAMES,
     Question,
     QuestionSet,
@@ -295,23 +297,30 @@ class BenchmarkRun:
     attribution: dict[str, object]
 
 
-def run(set_names: Sequence[str], *, quick: bool, limit: int | None) -> BenchmarkRun:
+def run(set_names: Sequence[str], *, quick: bool, limit: int | None,
+        halves: Sequence[str] = HALVES) -> BenchmarkRun:
+    """Every system on the questions of the chosen halves, a row per half. The store holds
+    the articles of both halves either way, so the halves are asked of the same store."""
     rows: list[dict[str, object]] = []
     outcomes: dict[tuple[str, str], list[Outcome]] = {}
     sizes: dict[str, object] = {}
     for name in set_names:
         chosen = question_set(name, quick=quick, limit=limit)
+        asked = [q for q in chosen.questions if q.half in halves]
         store = cached_store(chosen)
         stored = [meta for _, meta in store.iter_article_metadata()]
-        sizes[name] = {"questions": len(chosen.questions), "articles": len(chosen.articles),
+        sizes[name] = {"questions": len(asked), "articles": len(chosen.articles),
                        "characters": chosen.characters, "briefing_chunks": store.chunks.count(),
                        "dated": sum(bool(m.get("date")) for m in stored),
                        "titled": sum(bool(m.get("title")) for m in stored)}
         for system in systems_for(chosen, store):
-            results = run_system(system, chosen.questions)
+            results = run_system(system, asked)
             outcomes[(name, system.name)] = results
-            rows.append({"set": name, "system": system.name, "n": len(results),
-                         **summarise(results, system.names_speakers)})
+            for half in halves:
+                mine = [o for o in results if o.question.half == half]
+                if mine:
+                    rows.append({"set": name, "half": half, "system": system.name,
+                                 "n": len(mine), **summarise(mine, system.names_speakers)})
     return BenchmarkRun(rows, outcomes, run_config(quick, sizes), attribution_numbers(quick))
 
 
@@ -337,11 +346,11 @@ def run_config(quick: bool, sizes: dict[str, object]) -> dict[str, object]:
 # -- reporting ---------------------------------------------------------------------------------
 
 def format_table(rows: Sequence[dict[str, object]]) -> str:
-    columns = ["set", "system", "n", *METRICS]
+    columns = ["set", "half", "system", "n", *METRICS]
     cells = [[_cell(row[c]) for c in columns] for row in rows]
     widths = [max(len(c), *(len(line[i]) for line in cells)) for i, c in enumerate(columns)]
     lines = [columns, *cells]
-    return "\n".join("  ".join(cell.rjust(width) if i > 1 else cell.ljust(width)
+    return "\n".join("  ".join(cell.rjust(width) if i > 2 else cell.ljust(width)
                                for i, (cell, width) in enumerate(zip(line, widths)))
                      for line in lines)
 
@@ -376,6 +385,9 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--sets", default=",".join(SET_NAMES),
                         help=f"comma-separated, from {','.join(SET_NAMES)}")
     parser.add_argument("--limit", type=int, help="ask only the first N questions of each set")
+    parser.add_argument("--split", choices=("both", *HALVES), default="both",
+                        help="which half of each dev set to ask: tune (what weights and "
+                             "thresholds were fitted on), report (what README shows), or both")
     parser.add_argument("--out", type=Path, default=RESULTS, help="where the JSON goes")
     args = parser.parse_args(argv)
     args.sets = [name.strip() for name in args.sets.split(",") if name.strip()]
@@ -387,7 +399,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> BenchmarkRun:
     args = parse_args(argv)
-    result = run(args.sets, quick=args.quick, limit=args.limit)
+    halves = HALVES if args.split == "both" else (args.split,)
+    result = run(args.sets, quick=args.quick, limit=args.limit, halves=halves)
     print(report(result))
     write_results(args.out, result)
     print(f"wrote {args.out}")

@@ -62,6 +62,8 @@ GROW_BATCH = 256
 RSS_EVERY = 0.1  # seconds between memory samples
 SHUFFLE_SEED = 7
 COLD_QUESTION = "What did Dunford say about revenue?"
+TRANSCRIPTS = DATA / "transcripts"
+QUICK_TRANSCRIPTS = 4
 STAGE_ARTICLES = 60  # articles profiled step by step, on one thread
 WARMUP_TEXTS = 8
 
@@ -99,13 +101,20 @@ def phase_ours_ingest(corpus_file: Path, store_dir: Path) -> dict[str, Any]:
     from index.store import Store
 
     store = Store(store_dir)
+    characters = 0
+
+    def count(item: object) -> None:
+        nonlocal characters
+        characters += len(getattr(item, "text", ""))
+
     started = time.perf_counter()
-    report = ingest([corpus_file], store)
+    report = ingest([corpus_file], store, on_article=count)
     seconds = time.perf_counter() - started
     if report.errors:
         raise RuntimeError(f"ingest errors: {[str(e) for e in report.errors[:3]]}")
     return {"seconds": seconds, "articles": report.articles, "chunks": report.chunks,
-            "backend": store.embedder.backend, "quotes": store.settings.quotes}
+            "characters": characters, "backend": store.embedder.backend,
+            "quotes": store.settings.quotes}
 
 
 def phase_naive_ingest(corpus_file: Path, store_dir: Path) -> dict[str, Any]:
@@ -114,7 +123,7 @@ def phase_naive_ingest(corpus_file: Path, store_dir: Path) -> dict[str, Any]:
     articles = load_articles(corpus_file)
     chunks = build_langchain(articles, store_dir, embeddings, SPLITTER_CHUNK, SPLITTER_OVERLAP)
     return {"seconds": time.perf_counter() - started, "articles": len(articles),
-            "chunks": chunks}
+            "chunks": chunks, "characters": sum(len(a.text) for a in articles)}
 
 
 def phase_ours_serve(store_dir: Path, asked: list[str]) -> dict[str, Any]:
@@ -346,6 +355,7 @@ def ingest_row(system: str, size: int, result: dict[str, Any], folder: Path) -> 
             "chunks": result["chunks"], "seconds": round(result["seconds"], 1),
             "articles_per_s": per_second(result["articles"], result["seconds"]),
             "chunks_per_s": per_second(result["chunks"], result["seconds"]),
+            "kchars_per_s": per_second(result["characters"] // 1000, result["seconds"]),
             "peak_rss_mb": result["peak_rss_mb"],
             "disk_mb_per_1k_articles": round(disk_mb(folder) * 1000 / size, 1),
             "load_1min": result["load_1min"]}
@@ -353,7 +363,19 @@ def ingest_row(system: str, size: int, result: dict[str, Any], folder: Path) -> 
 
 # -- the run -----------------------------------------------------------------------------------
 
-def run(sizes: Sequence[int], *, asked: int, work: Path) -> dict[str, Any]:
+def transcript_folder(work: Path, count: int | None) -> Path:
+    """The dev transcripts as a user has them (Markdown with front matter), all or the first
+    `count`."""
+    files = sorted(TRANSCRIPTS.glob("*.md"))[:count]
+    folder = work / "transcripts"
+    folder.mkdir(exist_ok=True)
+    for source in files:
+        shutil.copyfile(source, folder / source.name)
+    return folder
+
+
+def run(sizes: Sequence[int], *, asked: int, work: Path,
+        transcripts: int | None = None) -> dict[str, Any]:
     originals = real_articles()
     first, *bigger = check_sizes(sizes, len(originals))
     question_file = work / "questions.json"
@@ -397,6 +419,13 @@ def run(sizes: Sequence[int], *, asked: int, work: Path) -> dict[str, Any]:
            env={"BRIEFING_QUOTES": "off"})
     shutil.rmtree(work / "ours-plain")
     ingest("naive-langchain", "naive-ingest", base_corpus, naive, first)
+    spoken = transcript_folder(work, transcripts)
+    count = len(list(spoken.iterdir()))
+    ingest("briefing, transcripts", "ours-ingest", spoken, work / "ours-transcripts", count)
+    ingest("naive-langchain, transcripts", "naive-ingest", spoken, work / "naive-transcripts",
+           count)
+    shutil.rmtree(work / "ours-transcripts")
+    shutil.rmtree(work / "naive-transcripts")
     query(first, ours, naive)
     largest = ours
     for size in bigger:
@@ -460,7 +489,9 @@ def run_config(args: argparse.Namespace, sizes: Sequence[int]) -> dict[str, Any]
                        "quotes: its first half), the next `size / 2` ingested into each "
                        "grown store; a store of N is grown with copies of the first batch "
                        "up to N minus that fresh batch (copy c: id <id>~c, '(c)' after the "
-                       "title, same text and stored vectors)"),
+                       "title, same text and stored vectors); then the White House "
+                       "transcripts of ../shared/data/transcripts as Markdown files "
+                       f"({QUICK_TRANSCRIPTS} of them with --quick)"),
             "load_average_at_start": [round(x, 2) for x in os.getloadavg()]}
 
 
@@ -477,7 +508,7 @@ def format_table(rows: Sequence[dict[str, Any]], columns: Sequence[str]) -> str:
 def report(result: dict[str, Any]) -> str:
     ingest = format_table(result["ingest"], ["system", "size", "store_articles_before",
                                              "articles", "chunks", "seconds", "articles_per_s",
-                                             "chunks_per_s", "peak_rss_mb",
+                                             "chunks_per_s", "kchars_per_s", "peak_rss_mb",
                                              "disk_mb_per_1k_articles", "load_1min"])
     grow = format_table(result["grow"], ["system", "articles_added", "seconds", "peak_rss_mb"])
     query = format_table(result["query"], ["system", "size", "questions", "p50_ms", "p95_ms",
@@ -525,7 +556,8 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     with tempfile.TemporaryDirectory(prefix="briefing-speed-") as temporary:
         work = args.work or Path(temporary)
         work.mkdir(parents=True, exist_ok=True)
-        result = run(sizes, asked=args.questions, work=work)
+        result = run(sizes, asked=args.questions, work=work,
+                     transcripts=QUICK_TRANSCRIPTS if args.quick else None)
     config["run_minutes"] = round((time.perf_counter() - started) / 60, 1)
     config["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]
     payload = {"config": config, **result}

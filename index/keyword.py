@@ -48,6 +48,16 @@ class ChunkText:
 FetchChunks = Callable[[Sequence[str]], Sequence[ChunkText]]
 
 
+@dataclass(frozen=True)
+class KeywordHit:
+    """A chunk the keyword search found: its BM25 score, and `matched`, the share of the
+    query's weight (IDF; words the store lacks count too) that the chunk holds."""
+
+    chunk_id: str
+    score: float
+    matched: float
+
+
 def tokenize(texts: Sequence[str]) -> list[list[str]]:
     """One text (a question, a candidate sentence) comes from a cache: answers score the same
     sentences again and again, and one bm25s call costs far more than the words it splits."""
@@ -61,6 +71,18 @@ def tokenize(texts: Sequence[str]) -> list[list[str]]:
 def _tokenize_one(text: str) -> tuple[str, ...]:
     return tuple(bm25s.tokenize([text], stopwords="en", stemmer=STEMMER, return_ids=False,
                                 show_progress=False)[0])
+
+
+def phrase_share(query: str, text: str) -> float:
+    """The share of the query's neighbouring word pairs (stopwords out, stemmed) that stand
+    side by side in `text` too: BM25 scores words one by one, so "continued use" matches
+    "continue to use" as well as the phrase itself."""
+    asked = tokenize([query])[0]
+    pairs = set(zip(asked, asked[1:]))
+    if not pairs:
+        return 0.0
+    words = tokenize([text])[0]
+    return len(pairs & set(zip(words, words[1:]))) / len(pairs)
 
 
 def idf(df: int | np.ndarray, n_docs: int) -> float | np.ndarray:
@@ -114,6 +136,20 @@ class Segment:
             scale = global_idf[token] / idf(last - first, len(self.chunk_ids))
             scores[indices[first:last]] += data[first:last] * np.float32(scale)
         return scores
+
+    def matched(self, tokens: Sequence[str], global_idf: dict[str, float],
+                rows: np.ndarray) -> np.ndarray:
+        """For each of `rows`, the summed IDF of the query tokens the document holds."""
+        held = np.zeros(len(rows), dtype=np.float32)
+        if self.bm25 is None:
+            return held
+        indices, indptr = self.bm25.scores["indices"], self.bm25.scores["indptr"]
+        for token in tokens:
+            column = self.bm25.vocab_dict.get(token)
+            if column is not None:
+                docs = indices[int(indptr[column]):int(indptr[column + 1])]
+                held[np.isin(rows, docs)] += global_idf[token]
+        return held
 
     def save(self, folder: Path) -> None:
         target = folder / self.name
@@ -270,14 +306,21 @@ class KeywordIndex:
                speakers: Sequence[str] | None = None) -> list[tuple[str, float]]:
         """Top-k live (chunk id, BM25 score) with a positive score; with `speakers`, only
         among the chunks in which one of them speaks."""
+        return [(hit.chunk_id, hit.score) for hit in self.hits(query, k, speakers)]
+
+    def hits(self, query: str, k: int,
+             speakers: Sequence[str] | None = None) -> list[KeywordHit]:
+        """`search`, each hit also saying how much of the query it holds."""
         if not self.segments or k <= 0:
             return []
         query_tokens = tokenize([query])[0]
         frequencies, n_docs = self._document_frequencies(query_tokens)
+        weights = {t: float(idf(frequencies[t], n_docs)) for t in dict.fromkeys(query_tokens)}
+        total = sum(weights.values())
         tokens = [t for t in query_tokens if frequencies[t]]
         if not tokens:
             return []
-        global_idf = {t: float(idf(frequencies[t], n_docs)) for t in tokens}
+        global_idf = {t: weights[t] for t in tokens}
         found: list[tuple[float, int, int]] = []
         speaker_rows = self._speaker_rows(speakers) if speakers is not None else None
         for number, (segment, dead_rows) in enumerate(zip(self.segments, self._dead_rows)):
@@ -290,8 +333,15 @@ class KeywordIndex:
             top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else range(len(scores))
             found += [(float(scores[d]), number, int(d)) for d in top if scores[d] > 0]
         found.sort(key=lambda hit: (-hit[0], hit[1], hit[2]))
-        return [(self.segments[number].chunk_ids[row], score)
-                for score, number, row in found[:k]]
+        top = found[:k]
+        held: dict[tuple[int, int], float] = {}
+        for number in {number for _, number, _ in top}:
+            rows = np.array([row for _, n, row in top if n == number], dtype=np.int64)
+            shares = self.segments[number].matched(tokens, global_idf, rows)
+            held.update(((number, int(row)), float(share)) for row, share in zip(rows, shares))
+        return [KeywordHit(self.segments[number].chunk_ids[row], score,
+                           held[(number, row)] / total if total else 0.0)
+                for score, number, row in top]
 
     @cached_property
     def _dead_rows(self) -> list[np.ndarray]:

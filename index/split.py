@@ -12,11 +12,13 @@ from index.records import Article, Sentence, Turn
 if TYPE_CHECKING:
     from spacy.tokens import Doc
 
-BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n\s*")
+BLANK_LINE = re.compile(r"\n[^\S\n]*\n\s*")  # a "blank" line may hold no-break spaces
 NEWLINE = re.compile(r"\n\s*")
 # News copy that lost its paragraph breaks glues sentences together: "social media.The union".
 GLUED_SENTENCE = re.compile(r"(?<=[a-z]{2}[.!?])(?=[A-Z][a-z])")
 HAS_WORD = re.compile(r"\w")
+# An editor's note inside a quote or transcript: "[sic]", "[inaudible]", "[a raise]".
+BRACKETED = re.compile(r"\[[^\[\]\n]{1,80}\]")
 
 
 def paragraph_spans(text: str, breaks: Sequence[int] = ()) -> list[tuple[int, int]]:
@@ -54,7 +56,7 @@ def split_sentences(article: Article, doc: Doc, turns: Sequence[Turn] = ()) -> l
     label_starts = [turn.start for turn in turns]
     cuts = sorted({p[0] for p in paragraphs[1:]} | {turn.text_start for turn in turns}
                   | {m.start() for m in GLUED_SENTENCE.finditer(article.text)})
-    pieces = _cut([(s.start_char, s.end_char) for s in doc.sents], cuts)
+    pieces = _cut(_sentence_spans(article.text, doc), cuts)
     sentences: list[Sentence] = []
     for start, end in pieces:
         start, end = _strip(article.text, start, end)
@@ -64,6 +66,26 @@ def split_sentences(article: Article, doc: Doc, turns: Sequence[Turn] = ()) -> l
             sentences.append(Sentence(article.id, len(sentences), start, end,
                                       _paragraph_of(paragraph_ends, start)))
     return sentences
+
+
+def _sentence_spans(text: str, doc: Doc) -> list[tuple[int, int]]:
+    """spaCy's sentences, joined again where it cut inside an editor's bracket ("intents of
+    [sic] purposes", "from [administration official], and") or before a word that goes on in
+    lower case after no full stop."""
+    brackets = [(m.start(), m.end()) for m in BRACKETED.finditer(text)]
+    starts = [low for low, _ in brackets]
+    spans: list[tuple[int, int]] = []
+    for sentence in doc.sents:
+        start, end = sentence.start_char, sentence.end_char
+        inside = bisect_right(starts, start - 1) - 1
+        joins = spans and (
+            (inside >= 0 and brackets[inside][0] < start < brackets[inside][1])
+            or (text[start:start + 1].islower() and text[:start].rstrip()[-1:] not in ".!?"))
+        if joins:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
 
 
 def _cut(spans: Iterable[tuple[int, int]], cuts: Sequence[int]) -> list[tuple[int, int]]:

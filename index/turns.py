@@ -22,6 +22,7 @@ from index.records import Article, Quote, Sentence, Turn, turn_at
 from index.split import paragraph_spans
 
 REPORTER = "Reporter"
+TURN_CUE = "turn"
 SPACE = r"[ \t\u00a0]"
 LABEL = re.compile(
     rf"^{SPACE}*(?:"
@@ -300,7 +301,7 @@ def turn_quotes(article_id: str, turns: Sequence[Turn],
         if at is not None:
             first_sentence.setdefault(turns[at].start, sentence.index)
     return [Quote(article_id, turn.text_start, turn.end, text[turn.text_start:turn.end],
-                  turn.speaker, turn.label, "turn", True, turn.start,
+                  turn.speaker, turn.label, TURN_CUE, True, turn.start,
                   turn.start + len(turn.label), first_sentence.get(turn.start))
             for turn in turns if not turn.question and turn.end > turn.text_start]
 

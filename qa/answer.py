@@ -41,7 +41,9 @@ class CheckedSentence:
 class Answer:
     """`mode` says what wrote `text`: "extractive" (verbatim sentences) or "generative" (a
     language model, checked). `sentences` lists what a model wrote, each with its verdict;
-    `warning` says why a model's answer was not used, or what was dropped from it."""
+    `warning` says why a model's answer was not used, or what was dropped from it.
+    `speaker_found` is None when the question names no one, False when the store holds no
+    statement by the person it names (the text says so first; any passages are others')."""
 
     question: str
     text: str
@@ -51,6 +53,7 @@ class Answer:
     mode: str = "extractive"
     sentences: list[CheckedSentence] = field(default_factory=list)
     warning: str | None = None
+    speaker_found: bool | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -63,6 +66,8 @@ class Answer:
 
 
 NO_ANSWER_TEXT = "I could not find this in the indexed briefings."
+NO_STATEMENT_TEXT = "No statement by {name} in the indexed briefings."
+OTHERS_TEXT = "Related passages, not by {name}:"
 # What each `Answer.mode` means, as the chat and the command line tell it.
 MODE_NOTES = {
     "extractive": "Extractive answer: sentences quoted from the articles.",

@@ -3,6 +3,7 @@ come through here."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
@@ -16,7 +17,7 @@ from index.keyword import tokenize
 from index.records import Quote
 from index.settings import Settings
 from index.store import Store
-from qa.answer import Answer
+from qa.answer import NO_STATEMENT_TEXT, OTHERS_TEXT, Answer
 from qa.compose import (
     OTHER_SPEAKER_PENALTY,
     SPEAKER_BONUS,
@@ -93,14 +94,28 @@ def ask_stream(question: str, *, store: Store | str | Path | None = None, k: int
             speaker_fit=_speaker_fit(found.speakers, parsed.speaker is not None))
         exclude = frozenset((a, s.index) for a, start, end in cited if a in articles
                             for s in articles[a].sentences if start <= s.start < end)
-        anything_by_speaker = bool(cited) and bool(found.speakers)
-        extractive = compose(question, found.passages, articles, scorer,
-                             asks_who=parsed.asks_who, exclude=exclude,
-                             require_relevance=not anything_by_speaker,
-                             answer_with_questions=parsed.about_questions)
+        # "What else did he say?", "What did Mattis announce?": any of their words will do.
+        anything_by_speaker = bool(found.speakers) and (bool(cited) or not found.query_terms)
+        extractive = about_speaker(parsed, found.speakers, compose(
+            question, found.passages, articles, scorer, asks_who=parsed.asks_who,
+            exclude=exclude, require_relevance=not anything_by_speaker,
+            answer_with_questions=parsed.about_questions))
     # The language model is a choice of the moment (BRIEFING_LLM), not of the store it reads.
     yield from generate(question, extractive, found.passages, articles, opened.embedder,
                         Settings())
+
+
+def about_speaker(parsed: ParsedQuestion, speakers: list[str], answer: Answer) -> Answer:
+    """Whether the person the question names has said anything in the store. When not, the
+    answer says so first, and whatever it cites is marked as other people's words."""
+    if parsed.speaker is None:
+        return answer
+    if speakers:
+        return replace(answer, speaker_found=True)
+    absent = NO_STATEMENT_TEXT.format(name=parsed.speaker)
+    text = absent if answer.no_answer else \
+        f"{absent} {OTHERS_TEXT.format(name=parsed.speaker)} {answer.text}"
+    return replace(answer, text=text, speaker_found=False)
 
 
 @dataclass(frozen=True)
@@ -109,6 +124,11 @@ class SearchResult:
     query_vector: np.ndarray
     speakers: list[str]
     passages: list[Passage]
+
+    @property
+    def query_terms(self) -> list[str]:
+        """The query's searchable words (stemmed, stopwords out)."""
+        return tokenize([self.query])[0]
 
 
 def search(store: Store, parsed: ParsedQuestion, *, k: int = 8,
@@ -140,13 +160,21 @@ def matching_speakers(store: Store, name: str | None) -> list[str]:
     return [s for s in store.speaker_names() if speaker_match(name, s) >= SPEAKER_MATCH]
 
 
-def _speaker_fit(speakers: list[str], asked_for_one: bool) -> Callable[[str | None], float]:
-    """Bonus for the asked speaker's sentences, penalty for other people's words."""
-    def fit(speaker: str | None) -> float:
+def _speaker_fit(speakers: list[str],
+                 asked_for_one: bool) -> Callable[[str | None, str], float]:
+    """Bonus for the asked speaker's sentences, penalty for other people's words. A sentence
+    no one is quoted in but that names the speaker ("Lopez described the floods as …") is
+    about what they said, if less surely their words."""
+    surnames = re.compile(r"\b(?:{})\b".format("|".join(
+        re.escape(name.split()[-1]) for name in speakers))) if speakers else None
+
+    def fit(speaker: str | None, text: str) -> float:
         if not asked_for_one:
             return 0.0
         if speaker in speakers:
             return SPEAKER_BONUS
+        if speaker is None and surnames is not None and surnames.search(text):
+            return SPEAKER_BONUS / 2
         return -OTHER_SPEAKER_PENALTY if speaker else -OTHER_SPEAKER_PENALTY / 3
 
     return fit

@@ -12,7 +12,7 @@ import numpy as np
 from index.chunk import normalise_whitespace
 from index.embed import pool
 from index.store import IndexedArticle
-from index.turns import REPORTER
+from index.turns import REPORTER, TURN_CUE
 from qa.answer import NO_ANSWER_TEXT, Answer, Citation
 from qa.retrieve import Passage
 
@@ -34,6 +34,11 @@ ASKED_CHARS = 300
 NEEDS_CONTEXT = re.compile(
     r"^\W*(?:that|this|these|those|it|its|he|she|they|their|his|her|such|but|however|"
     r"also|still|yet)\b", re.IGNORECASE)
+# …and so does one that opens with a "there" that points back ("There, the fighters…"), not
+# the "there is" that only says something exists.
+POINTS_BACK = re.compile(
+    rf"{NEEDS_CONTEXT.pattern}|^\W*there\b(?!\s+(?:is|are|was|were|will|would|has|have|had|"
+    r"seems?|may|might|could|should|must|can)\b)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -69,7 +74,7 @@ class SentenceScorer:
     query_vector: np.ndarray
     term_weights: dict[str, float]
     tokenize: Callable[[str], list[str]]
-    speaker_fit: Callable[[str | None], float]
+    speaker_fit: Callable[[str | None, str], float]
 
     def terms(self, text: str) -> float:
         """IDF-weighted share of the query's terms that the sentence contains."""
@@ -124,10 +129,11 @@ def _candidates(passages: Sequence[Passage], articles: dict[str, IndexedArticle]
     keys = list(best_passage)
     pairs = [(articles[a], i) for a, i in keys]
     cosines = [float(article.vectors[index] @ scorer.query_vector) for article, index in pairs]
-    return [Candidate(article, index, cos, scorer.terms(sentence_text(article, index)),
-                      best_passage[key], best_context[key],
-                      scorer.speaker_fit(article.sentences[index].speaker))
-            for (article, index), key, cos in zip(pairs, keys, cosines)]
+    texts = [sentence_text(article, index) for article, index in pairs]
+    return [Candidate(article, index, cos, scorer.terms(text), best_passage[key],
+                      best_context[key],
+                      scorer.speaker_fit(article.sentences[index].speaker, text))
+            for (article, index), key, cos, text in zip(pairs, keys, cosines, texts)]
 
 
 def _passage_cosine(article: IndexedArticle, passage: Passage, query_vector: np.ndarray) -> float:
@@ -162,23 +168,47 @@ def _select(candidates: list[Candidate]) -> list[Candidate]:
 
 def _with_context(chosen: list[Candidate],
                   exclude: frozenset[tuple[str, int]]) -> list[tuple[Candidate, int]]:
-    """(candidate, sentence index) pairs, adding the sentence before one that leans on it, and
-    the sentences after one too short to stand alone ("Yes.", "Look,"), within the same
-    statement and unless the conversation has already cited them."""
+    """(candidate, sentence index) pairs: each chosen sentence with what makes it a whole
+    statement — the sentence before when it leans on it ("That's resulted in…"), the sentences
+    after when it is too short to stand alone ("Yes.", "Look,"), and, while the answer stays
+    within MAX_CHARS, the next sentence of the same speaker when it carries on ("There, …",
+    "That is …", or one quotation running over both). Never across a turn, never a
+    reporter's question, never what the conversation has already cited."""
     picked: dict[tuple[str, int], Candidate] = {c.key: c for c in chosen}
+    length = sum(len(sentence_text(c.article, c.index)) for c in chosen)
     for c in chosen:
-        article, first = c.article, c.index
+        article, first, last = c.article, c.index, c.index
         if first > 0 and NEEDS_CONTEXT.match(sentence_text(article, first)):
             first -= 1
-        last = c.index
-        while len(" ".join(sentence_text(article, i) for i in range(first, last + 1)).split()) \
-                < MIN_STATEMENT_WORDS and last + 1 < len(article.sentences):
+        while _words(article, first, last) < MIN_STATEMENT_WORDS \
+                and last + 1 < len(article.sentences):
+            last += 1
+        if _continues(article, last) and \
+                length + len(sentence_text(article, last + 1)) <= MAX_CHARS:
             last += 1
         for index in range(first, last + 1):
             key = (article.article.id, index)
-            if key not in exclude and _same_statement(article, c.index, index):
-                picked.setdefault(key, c)
+            if key not in exclude and key not in picked and _same_statement(article, c.index,
+                                                                             index):
+                picked[key] = c
+                length += len(sentence_text(article, index))
     return [(c, key[1]) for key, c in picked.items()]
+
+
+def _words(article: IndexedArticle, first: int, last: int) -> int:
+    return sum(len(sentence_text(article, i).split()) for i in range(first, last + 1))
+
+
+def _continues(article: IndexedArticle, index: int) -> bool:
+    """Sentence `index + 1` goes on with what its speaker said in `index`."""
+    if index + 1 >= len(article.sentences):
+        return False
+    this, after = article.sentences[index], article.sentences[index + 1]
+    if this.speaker is None or this.speaker != after.speaker:
+        return False
+    return bool(POINTS_BACK.match(sentence_text(article, index + 1))) or any(
+        q.direct and q.start < this.end and after.start < q.end for q in article.quotes
+        if q.cue != TURN_CUE)
 
 
 def _same_statement(article: IndexedArticle, chosen: int, other: int) -> bool:

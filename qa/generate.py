@@ -33,8 +33,9 @@ def generate(question: str, extractive: Answer, passages: Sequence[Passage],
              articles: dict[str, IndexedArticle], embedder: Embedder,
              settings: Settings) -> Iterator[str | Answer]:
     """The model's text piece by piece, then the checked `Answer`; only the extractive answer
-    when none is configured or nothing relevant was found."""
-    if settings.llm == EXTRACTIVE or extractive.no_answer:
+    when none is configured, nothing relevant was found, or the person asked about said
+    nothing here (a model would blur whose words the passages are)."""
+    if settings.llm == EXTRACTIVE or extractive.no_answer or extractive.speaker_found is False:
         yield extractive
         return
     sources = sources_for(extractive, passages, articles)

@@ -14,18 +14,36 @@ from rapidfuzz import fuzz
 
 from index.quotes import NON_PERSON_LABELS, load_nlp, name_words
 
-SPEECH = (r"say|says|said|saying|tell|tells|told|think|thinks|thought|claim|claims|claimed|"
-          r"mean|meant|write|writes|wrote|tweet|tweets|tweeted|announce|announced|argue|argued|"
-          r"state|stated|comment|commented|remark|remarked|believe|believes|believed|predict|"
-          r"predicted|promise|promised|warn|warned|report|reported|suggest|suggested|add|added|"
-          r"note|noted|feel|feels|felt|reveal|revealed|admit|admitted|insist|insisted|"
-          r"talk|talks|talked|speak|speaks|spoke|discuss|discusses|discussed|mention|mentions|"
-          r"mentioned|raise|raised")
+# Verbs that only say someone spoke…
+SAY = (r"say|says|said|saying|tell|tells|told|think|thinks|thought|claim|claims|claimed|"
+       r"mean|meant|write|writes|wrote|tweet|tweets|tweeted|argue|argued|state|stated|comment|"
+       r"commented|remark|remarked|believe|believes|believed|report|reported|add|added|note|"
+       r"noted|feel|feels|felt|talk|talks|talked|speak|speaks|spoke|discuss|discusses|"
+       r"discussed|mention|mentions|mentioned|ask|asked|stress|stressed|emphasi[sz]e|"
+       r"emphasi[sz]ed|insist|insisted")
+# …and verbs that also say what kind of thing was said: part of what to search for.
+SPEECH_ACTS = (r"announce|announced|predict|predicted|promise|promised|warn|warned|suggest|"
+               r"suggested|reveal|revealed|admit|admitted|raise|raised|pledge|pledged|vow|vowed|"
+               r"threaten|threatened|propose|proposed|demand|demanded|urge|urged|call\s+for|"
+               r"called\s+for|concede|conceded|acknowledge|acknowledged|deny|denied|confirm|"
+               r"confirmed|recommend|recommended|criticise|criticised|criticize|criticized|"
+               r"praise|praised|blame|blamed|forecast|forecasts")
+SPEECH = f"{SAY}|{SPEECH_ACTS}"
+# What someone is after rather than what they said: "what does X want Congress to do".
+INTENT = (r"want|wants|wanted|plan|plans|planned|hope|hopes|hoped|intend|intends|intended|"
+          r"aim|aims|aimed|expect|expects|expected|seek|seeks|sought|need|needs|needed|"
+          r"prefer|prefers|preferred|favou?r|favou?rs|favou?red|oppose|opposes|opposed|"
+          r"support|supports|supported|push\s+for|pushed\s+for|mean\s+by|meant\s+by")
 DESCRIBE = (r"describe|describes|described|characteri[sz]e|characteri[sz]ed|explain|explained|"
             r"view|views|viewed|see|sees|saw|assess|assessed|react to|reacted to|respond to|"
             r"responded to|justify|justified|defend|defended|call|called")
 REMARKS = (r"comments?|remarks?|views?|statements?|words|position|stance|take|thoughts|opinions?|"
-           r"quotes?|claims?|response|reaction|answer")
+           r"quotes?|claims?|response|reaction|answer|messages?|arguments?|case|points?|"
+           r"assessment|verdict|explanation|description")
+# What someone is after, as a noun: part of what to search for ("Dunford's objective").
+AIMS = (r"objectives?|goals?|aims?|plans?|intentions?|priorit(?:y|ies)|concerns?|proposals?|"
+        r"promises?|pledges?|warnings?|demands?|advice|recommendations?|predictions?|hopes?|"
+        r"strategy|approach|policy|vision|agenda")
 ABOUT = r"about|on|of|regarding|concerning|over|towards?"
 SPEAKER = r"(?P<speaker>[^?,]{1,60}?)"
 TOPIC = r"(?P<topic>.*?)"
@@ -34,10 +52,14 @@ END = r"\s*[?.!]*\s*$"
 # Frames that name a speaker; the first that matches wins.
 SPEAKER_FRAMES = tuple(re.compile(pattern, re.IGNORECASE) for pattern in (
     rf"^(?:what|which\s+\w+)\s+(?:did|does|do|has|have|had|is|was|would)\s+{SPEAKER}\s+"
-    rf"(?:{SPEECH})\b(?:\s+(?:{ABOUT})\b)?\s*{TOPIC}{END}",
-    rf"^how\s+(?:did|does|do|has|have|had|would)\s+{SPEAKER}\s+(?:{DESCRIBE})\b\s*{TOPIC}{END}",
-    rf"^(?:what\s+(?:are|were|is|was)\s+)?{SPEAKER}['’]s?\s+(?:{REMARKS})\s+(?:{ABOUT})\s+"
+    rf"(?:{SAY}|(?P<frame>{SPEECH_ACTS}))\b(?:\s+(?:{ABOUT})\b)?\s*{TOPIC}{END}",
+    rf"^(?:what|which\s+\w+)\s+(?:did|does|do|has|have|had|is|was|would)\s+{SPEAKER}\s+"
+    rf"(?P<frame>{INTENT})\b(?:\s+(?:to\s+(?:do|happen|see)|{ABOUT}|for|from|with))?\b\s*"
     rf"{TOPIC}{END}",
+    rf"^how\s+(?:did|does|do|has|have|had|would|will)\s+{SPEAKER}\s+(?:{DESCRIBE})\b\s*"
+    rf"{TOPIC}{END}",
+    rf"^(?:what\s+(?:are|were|is|was)\s+)?{SPEAKER}['’]s?\s+(?:{REMARKS}|(?P<frame>{AIMS}))(?:\s+(?:{ABOUT}|for|"
+    rf"in|with|regarding)\b)?\s*{TOPIC}{END}",
     rf"^according\s+to\s+{SPEAKER}\s*,\s*{TOPIC}{END}",
     rf"^(?:did|does|has|had|is|was)\s+{SPEAKER}\s+(?:{SPEECH})\b(?:\s+(?:that|{ABOUT})\b)?\s*"
     rf"{TOPIC}{END}",
@@ -80,16 +102,22 @@ def parse_question(question: str) -> ParsedQuestion:
     for frame in SPEAKER_FRAMES:
         found = frame.match(asked)
         if found:
-            return _with_speaker(question, found["speaker"], found["topic"])
+            return _with_speaker(question, found["speaker"], found["topic"],
+                                 found.groupdict().get("frame"))
     bare = BARE_FRAME.match(asked)
     if bare and _clearly_a_name(bare["speaker"]):
         return _with_speaker(question, bare["speaker"], bare["topic"])
     return ParsedQuestion(question, _clean(asked), None, False)
 
 
-def _with_speaker(question: str, phrase: str, topic: str) -> ParsedQuestion:
-    """A role or pronoun is not a name to filter on: it goes back into the topic, or is dropped."""
+def _with_speaker(question: str, phrase: str, topic: str,
+                  frame: str | None = None) -> ParsedQuestion:
+    """A role or pronoun is not a name to filter on: it goes back into the topic, or is dropped.
+    A frame word that says what is sought ("objective", "wants") is part of the topic; "said"
+    is not."""
     name = _speaker_name(phrase)
+    if frame:
+        topic = f"{frame} {topic}"
     if name is None and phrase.strip().lower() not in PRONOUNS:
         topic = f"{phrase.strip()} {topic}"
     return ParsedQuestion(question, _clean(topic), name, False)

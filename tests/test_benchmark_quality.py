@@ -42,7 +42,7 @@ def test_config_records_the_run(quick_run: tuple[quality.BenchmarkRun, dict]) ->
     config = written["config"]
     assert config["quick"] and config["model"] and config["rerank"]
     assert {name: size["questions"] for name, size in config["sets"].items()} == {
-        "seed": 3, "unanswerable": 10, "speaker": 30, "realtimeqa": 50, "transcripts": 20}
+        "seed": 3, "unanswerable": 20, "speaker": 30, "realtimeqa": 50, "transcripts": 20}
 
 
 def test_briefing_answers_the_seed_questions(

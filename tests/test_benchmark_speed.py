@@ -23,7 +23,9 @@ def test_every_size_has_ingest_and_query_rows(written: dict) -> None:
     first, grown = speed.QUICK_SIZES
     ingested = {(row["system"], row["size"]) for row in written["ingest"]}
     assert ingested == {("briefing", first), ("briefing, quotes off", first // 2),
-                        ("naive-langchain", first), ("briefing", grown)}
+                        ("naive-langchain", first), ("briefing", grown),
+                        ("briefing, transcripts", speed.QUICK_TRANSCRIPTS),
+                        ("naive-langchain, transcripts", speed.QUICK_TRANSCRIPTS)}
     assert {(row["system"], row["size"]) for row in written["query"]} == {
         (system, size) for system in SYSTEMS for size in speed.QUICK_SIZES}
 
@@ -31,6 +33,7 @@ def test_every_size_has_ingest_and_query_rows(written: dict) -> None:
 def test_ingest_rows_count_what_went_in(written: dict) -> None:
     first, grown = speed.QUICK_SIZES
     for row in written["ingest"]:
+        assert row["kchars_per_s"] > 0, row
         from_scratch = row["store_articles_before"] == 0
         assert row["articles"] == (row["size"] if from_scratch else first // 2), row
         assert row["chunks"] > 0 and row["articles_per_s"] > 0 and row["peak_rss_mb"] > 0, row

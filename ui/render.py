@@ -40,7 +40,7 @@ def cite_link(turn: int, n: int) -> str:
 def answer_message(answer: Mapping[str, Any], turn: int) -> str:
     """The answer for the chat: escaped text whose `[n]` markers link to citation card n, then
     which mode answered and any warning."""
-    if answer.get("no_answer"):
+    if answer.get("no_answer") and answer.get("speaker_found") is not False:
         return chat_text(NOT_FOUND)
     cited = {c["n"] for c in answer.get("citations") or []}
     text, pieces, done = answer.get("text", ""), [], 0
