@@ -198,7 +198,8 @@ def cite_sentences(n: int, article: IndexedArticle, first: int, last: int,
     return Citation(n=n, article_id=meta.id, title=meta.title, date=meta.date, source=meta.source,
                     url=meta.url, passage=meta.text[start:end], start=start, end=end,
                     paragraph=article.sentences[first].paragraph,
-                    speaker=speakers[0] if speakers else None, score=round(score, 4))
+                    speaker=speakers[0] if speakers else None, score=round(score, 4),
+                    page=meta.page_at(start))
 
 
 def _who(citations: list[Citation]) -> str:
