@@ -117,17 +117,16 @@ class Fetcher:
         for chunk in response.iter_bytes():
             size += len(chunk)
             if size > self.limits.max_bytes:
-                raise FetchError(self._too_big(size, at_least=True))
+                raise FetchError(self._too_big())
             if time.monotonic() > deadline:
                 raise FetchError(f"timed out after {self.limits.timeout:g} s "
                                  "(BRIEFING_FETCH_TIMEOUT)")
             chunks.append(chunk)
         return b"".join(chunks)
 
-    def _too_big(self, size: int, *, at_least: bool = False) -> str:
-        more = "over " if at_least else ""
-        return (f"{more}{size / MB:.3g} MB exceeds the {self.limits.max_bytes / MB:g} MB limit "
-                "(BRIEFING_FETCH_MAX_MB)")
+    def _too_big(self, declared: int | None = None) -> str:
+        limit = f"the {self.limits.max_bytes / MB:g} MB limit (BRIEFING_FETCH_MAX_MB)"
+        return f"{declared / MB:.3g} MB exceeds {limit}" if declared else f"more than {limit}"
 
     def close(self) -> None:
         self._client.close()
@@ -178,8 +177,9 @@ def public_address(host: str, port: int) -> str:
     addresses = list(dict.fromkeys(str(info[4][0]) for info in found))
     for address in addresses:
         if reason := refused_address(address):
-            raise FetchError(f"{host} resolves to {address}, a {reason} address; the web page "
-                             "does not fetch loopback, private or link-local addresses "
+            named = host if host == address else f"{host} resolves to {address}, which"
+            raise FetchError(f"{named} is a {reason} address; the web page does not fetch "
+                             "loopback, private or link-local addresses "
                              "(BRIEFING_ALLOW_PRIVATE_URLS)")
     return addresses[0]
 

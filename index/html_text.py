@@ -13,6 +13,7 @@ import logging
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit
 
 from lxml import etree, html
 
@@ -24,6 +25,9 @@ BLOCK_TAGS = frozenset({"address", "article", "blockquote", "caption", "dd", "di
 PARAGRAPH_BREAK = "\n\n"
 OPENING_BREAKS = {"br": "\n"} | dict.fromkeys(BLOCK_TAGS, PARAGRAPH_BREAK)
 BLANK_LINE = re.compile(r"\n\s*\n")
+CANONICAL_LINK = ('//link[contains(concat(" ", translate(@rel, "CANONICAL", "canonical"), " "), '
+                  '" canonical ")]/@href')
+OG_URL = '//meta[@property="og:url"]/@content'
 # Pruned before trafilatura reads the body (its metadata still sees JSON-LD): code, embedded
 # objects and form controls. A form itself stays unless it is a widget: ASP.NET pages wrap the
 # whole article in one.
@@ -69,7 +73,26 @@ def extract_html(markup: str, url: str = "", *,
     return WebPage(text=body or _visible_blocks(root),
                    title=_collapse_spaces(meta.title or "") or _page_title(root),
                    date=meta.date or "", author=_collapse_spaces(meta.author or ""),
-                   site=_collapse_spaces(meta.sitename or ""), url=meta.url or "")
+                   site=_declared_site(meta.sitename or "", meta.url or ""),
+                   url=canonical_url(root, url))
+
+
+def canonical_url(root: html.HtmlElement, url: str) -> str:
+    """The page's own address (`rel=canonical`, else `og:url`), relative ones resolved against
+    `url`; else `url`. Only http(s) addresses count."""
+    for found in (*root.xpath(CANONICAL_LINK), *root.xpath(OG_URL)):
+        address = urljoin(url, str(found).strip())
+        if urlsplit(address).scheme in ("http", "https") and urlsplit(address).hostname:
+            return address
+    return url
+
+
+def _declared_site(name: str, url: str) -> str:
+    """The site's name as the page declares it; trafilatura's stand-in made from the host is
+    left out, so a feed's title can stand in first."""
+    name = _collapse_spaces(name)
+    host = (urlsplit(url).hostname or "").removeprefix("www.")
+    return "" if name.lower() in (host, urlsplit(url).netloc.lower()) else name
 
 
 def visible_text(markup: str) -> str:

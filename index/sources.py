@@ -82,6 +82,7 @@ def read_sources(sources: Iterable[str | Path], fetcher: Fetcher, memory: FeedMe
                 continue
             if isinstance(item, Article):
                 web_ids.add(item.id)
+                item = _named_by_host(item)
             yield item
 
 
@@ -115,6 +116,15 @@ def same_site_url(canonical: str, fetched_url: str) -> str:
 def _site(url: str) -> str:
     host = (urlsplit(url).hostname or "").lower()
     return host.removeprefix("www.") if urlsplit(url).scheme in ("http", "https") else ""
+
+
+def _named_by_host(article: Article) -> Article:
+    """A page that declares no site name (and came from no named feed) is filed under its
+    host, so it can still be filtered by source."""
+    if article.source:
+        return article
+    host = (urlsplit(article.url or article.id).hostname or "").removeprefix("www.")
+    return replace(article, source=host, content_hash="")
 
 
 def _url_articles(url: str, fetcher: Fetcher, memory: FeedMemory) -> Loaded:
