@@ -25,7 +25,7 @@ import re
 import statistics
 import time
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -60,6 +60,15 @@ class Page:
 class Extracted:
     text: str
     date: str = ""
+
+
+@dataclass(frozen=True)
+class PageResult:
+    precision: float
+    recall: float
+    f1: float
+    dated: bool
+    seconds: float
 
 
 @dataclass(frozen=True)
@@ -104,18 +113,28 @@ def precision_recall_f1(truth: str, found: str) -> tuple[float, float, float]:
     return precision, recall, f1
 
 
-def score(system: str, split: str, pages: Sequence[Page],
-          extract: Callable[[Page], Extracted]) -> Score:
-    rows, dated, seconds = [], 0, 0.0
+def run_system(pages: Sequence[Page],
+               extract: Callable[[Page], Extracted]) -> dict[str, PageResult]:
+    results = {}
     for page in pages:
         started = time.perf_counter()
         found = extract(page)
-        seconds += time.perf_counter() - started
-        rows.append(precision_recall_f1(page.body, found.text))
-        dated += bool(found.date)
-    precision, recall, f1 = (statistics.fmean(column) for column in zip(*rows))
-    return Score(system, split, len(pages), round(precision, 4), round(recall, 4), round(f1, 4),
-                 round(dated / len(pages), 4), round(seconds / len(pages) * 1000, 1))
+        seconds = time.perf_counter() - started
+        results[page.name] = PageResult(*precision_recall_f1(page.body, found.text),
+                                        dated=bool(found.date), seconds=seconds)
+    return results
+
+
+def score(system: str, split: str, pages: Sequence[Page],
+          results: dict[str, PageResult]) -> Score:
+    rows = [results[page.name] for page in pages]
+    return Score(system, split, len(rows), _mean(r.precision for r in rows),
+                 _mean(r.recall for r in rows), _mean(r.f1 for r in rows),
+                 _mean(r.dated for r in rows), round(_mean(r.seconds for r in rows) * 1000, 1))
+
+
+def _mean(values: Iterable[float]) -> float:
+    return round(statistics.fmean(values), 4)
 
 
 def briefing(options: dict[str, bool] | None = None) -> Callable[[Page], Extracted]:
@@ -152,7 +171,7 @@ def tune(pages: Sequence[Page]) -> list[dict[str, Any]]:
         options = dict(zip(names, values))
         if options["favor_precision"] and options["favor_recall"]:
             continue
-        result = score("grid", "tune", pages, briefing(options))
+        result = score("grid", "tune", pages, run_system(pages, briefing(options)))
         tried.append({"options": options, "f1": result.f1, "precision": result.precision,
                       "recall": result.recall})
     return sorted(tried, key=lambda row: -row["f1"])
@@ -177,9 +196,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parser.parse_args(argv)
 
     splits = halves(load_pages())
-    scores = [score(system, split, pages, extract)
-              for system, extract in SYSTEMS.items()
-              for split, pages in splits.items()]
+    scores = []
+    for system, extract in SYSTEMS.items():
+        results = run_system(splits["all"], extract)
+        scores += [score(system, split, pages, results) for split, pages in splits.items()]
     print(table(scores))
     result: dict[str, Any] = {
         "run": datetime.now(timezone.utc).isoformat(timespec="seconds"),
