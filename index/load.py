@@ -108,7 +108,7 @@ def _load_file(source: SourceFile, max_file_mb: float) -> Iterator[Article | Loa
     """The one place a file's failure is caught, so records already yielded stay loaded."""
     try:
         loader = _loader_for(source.path)
-        _check_size(source.path, max_file_mb)
+        check_size(source.path, max_file_mb)
         yield from loader(source.path.read_bytes(), source)
     except Unreadable as problem:
         yield source.error(str(problem))
@@ -131,7 +131,7 @@ def _loader_for(path: Path) -> Callable[[bytes, SourceFile], Loaded]:
     raise Unreadable(f"{shown} not supported; use {' '.join(SUPPORTED)}")
 
 
-def _check_size(path: Path, max_file_mb: float) -> None:
+def check_size(path: Path, max_file_mb: float) -> None:
     """Runs before reading: a huge file is refused without touching its content."""
     size = path.stat().st_size
     if size > max_file_mb * MB:

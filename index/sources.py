@@ -17,8 +17,8 @@ from index.html_text import extract_html
 from index.ingest import IngestReport, ingest_articles
 from index.load import (
     FEED_SUFFIXES,
-    MB,
     Unreadable,
+    check_size,
     decode_text,
     load_paths,
     page_article,
@@ -147,10 +147,7 @@ def _url_articles(url: str, fetcher: Fetcher, memory: FeedMemory) -> Loaded:
 def _feed_file_articles(path: Path, fetcher: Fetcher, memory: FeedMemory,
                         max_file_mb: float) -> Loaded:
     try:
-        size = path.stat().st_size
-        if size > max_file_mb * MB:
-            raise Unreadable(f"{size / MB:.4g} MB exceeds the {max_file_mb:g} MB limit "
-                             "(BRIEFING_MAX_FILE_MB)")
+        check_size(path, max_file_mb)
         feed = read_feed(path.read_bytes(), str(path.resolve()))
     except (OSError, Unreadable, FeedError) as error:
         yield LoadError(str(path), getattr(error, "strerror", None) or str(error))

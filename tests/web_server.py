@@ -4,10 +4,11 @@ response (status, type, body, delay, redirect), and every request path is record
 from __future__ import annotations
 
 import contextlib
-import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from tests.loopback import LoopbackServer
 
 
 @dataclass
@@ -21,29 +22,17 @@ class Route:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class WebServer:
-    """`with WebServer() as site:` serves `site.routes` (path with query → Route) at
-    `site.base` until the block ends; `site.requests` lists the paths asked for."""
+class WebServer(LoopbackServer):
+    """`with WebServer() as site:` serves `site.routes` (path with query → Route) until the
+    block ends; `site.requests` lists the paths asked for."""
 
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[str] = []
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.base = f"http://127.0.0.1:{self.server.server_address[1]}"
+        super().__init__(self._handler())
 
     def url(self, path: str) -> str:
-        return f"{self.base}{path}"
-
-    def __enter__(self) -> WebServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join()
+        return f"{self.origin}{path}"
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         site = self
