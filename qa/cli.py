@@ -183,14 +183,15 @@ def follow_sources(args: argparse.Namespace) -> int:
     from index.store import Store
 
     store = Store(args.store, replace(settings_from(args), ingest_workers=1))
-    stop = threading.Event()
+    stop, waiting = threading.Event(), threading.Event()
 
     def ask_to_stop(signum: int, frame: object) -> None:
         if stop.is_set():
             raise KeyboardInterrupt
         stop.set()
-        print("briefing: stopping after this entry (Ctrl-C again to stop at once)",
-              file=sys.stderr, flush=True)
+        if not waiting.is_set():
+            print("briefing: stopping after this entry (Ctrl-C again to stop at once)",
+                  file=sys.stderr, flush=True)
 
     previous = signal.signal(signal.SIGINT, ask_to_stop)
     try:
@@ -200,7 +201,9 @@ def follow_sources(args: argparse.Namespace) -> int:
             then = "" if stop.is_set() else f"; next at {upcoming:%H:%M:%S}"
             print(f"briefing: {datetime.now():%H:%M:%S} {report.summary()}{then}",
                   file=sys.stderr, flush=True)
+            waiting.set()
             stop.wait(args.every)
+            waiting.clear()
     finally:
         signal.signal(signal.SIGINT, previous)
     print("briefing: stopped", file=sys.stderr)

@@ -5,10 +5,13 @@ has no text to give."""
 from __future__ import annotations
 
 import io
+import tempfile
 from pathlib import Path
 
 import pytest
 from fpdf import FPDF
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from index.ingest import ingest
@@ -122,3 +125,23 @@ def test_records_without_pages_still_read() -> None:
     record = read_record("a.txt", "Text.", meta)
     assert record.article.pages == () and record.article.page_at(0) is None
     assert read_record("b.pdf", "Text.", {**meta, "pages": [0]}).article.page_at(3) == 1
+
+
+CLEAN_REPORT = report_pdf([[HARBOUR], [SHIPS]])
+
+
+@settings(max_examples=40, deadline=None, database=None, derandomize=True)
+@given(damage=st.lists(st.tuples(st.integers(0, len(CLEAN_REPORT) - 1),
+                                 st.binary(min_size=1, max_size=16)), min_size=1, max_size=6))
+def test_a_damaged_pdf_loads_or_is_one_error_line(damage: list[tuple[int, bytes]]) -> None:
+    damaged = bytearray(CLEAN_REPORT)
+    for position, junk in damage:
+        damaged[position:position + len(junk)] = junk
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "damaged.pdf"
+        path.write_bytes(bytes(damaged))
+        (item,) = load_paths([path])
+    if isinstance(item, LoadError):
+        assert item.problem and "\n" not in str(item)
+    else:
+        assert item.text.strip() and item.pages
