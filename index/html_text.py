@@ -92,12 +92,16 @@ def canonical_url(root: html.HtmlElement, url: str) -> str:
     return url
 
 
+def host_name(url: str) -> str:
+    """"https://www.example.com/a" → "example.com": what stands in for an undeclared site."""
+    return (urlsplit(url).hostname or "").removeprefix("www.")
+
+
 def _declared_site(name: str, url: str) -> str:
     """The site's name as the page declares it; trafilatura's stand-in made from the host is
-    left out, so a feed's title can stand in first."""
+    left out, so a feed's title can stand in before the host."""
     name = _collapse_spaces(name)
-    host = (urlsplit(url).hostname or "").removeprefix("www.")
-    return "" if name.lower() in (host, urlsplit(url).netloc.lower()) else name
+    return "" if name.lower() in (host_name(url), urlsplit(url).netloc.lower()) else name
 
 
 def _is_huge(root: html.HtmlElement) -> bool:

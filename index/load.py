@@ -9,14 +9,14 @@ import json
 import os
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from itertools import chain, islice
 from pathlib import Path
 
 import charset_normalizer
 
-from index.html_text import WebPage, extract_html
+from index.html_text import WebPage, extract_html, host_name
 from index.pdf_text import PdfError, extract_pdf
 from index.records import Article, LoadError
 
@@ -193,7 +193,10 @@ def _load_markdown(text: str, source: SourceFile) -> Iterator[Article | LoadErro
 
 
 def _load_html(markup: str, source: SourceFile) -> Iterator[Article | LoadError]:
-    yield page_article(extract_html(markup), article_id=source.id_base, path=str(source.path))
+    """A saved page that declares no site name is filed under its canonical URL's host."""
+    page = extract_html(markup)
+    yield page_article(replace(page, site=page.site or host_name(page.url)),
+                       article_id=source.id_base, path=str(source.path))
 
 
 def page_article(page: WebPage, *, article_id: str, path: str) -> Article:

@@ -13,7 +13,7 @@ from urllib.parse import urldefrag, urlsplit
 
 from index.feeds import FEED_MEMORY, FeedError, FeedMemory, feed_articles, read_feed
 from index.fetch import FEED, PAGE, PDF, Fetched, Fetcher, FetchError, FetchLimits
-from index.html_text import extract_html
+from index.html_text import extract_html, host_name
 from index.ingest import IngestReport, ingest_articles
 from index.load import (
     FEED_SUFFIXES,
@@ -114,8 +114,7 @@ def same_site_url(canonical: str, fetched_url: str) -> str:
 
 
 def _site(url: str) -> str:
-    host = (urlsplit(url).hostname or "").lower()
-    return host.removeprefix("www.") if urlsplit(url).scheme in ("http", "https") else ""
+    return host_name(url) if urlsplit(url).scheme in ("http", "https") else ""
 
 
 def _named_by_host(article: Article) -> Article:
@@ -123,8 +122,7 @@ def _named_by_host(article: Article) -> Article:
     host, so it can still be filtered by source."""
     if article.source:
         return article
-    host = (urlsplit(article.url or article.id).hostname or "").removeprefix("www.")
-    return replace(article, source=host, content_hash="")
+    return replace(article, source=host_name(article.url or article.id), content_hash="")
 
 
 def _url_articles(url: str, fetcher: Fetcher, memory: FeedMemory) -> Loaded:
