@@ -89,13 +89,14 @@ class Fetcher:
         try:
             with self._client.stream("GET", url) as response:
                 _check_status(response)
+                media = response.headers.get("content-type", "").split(";")[0].strip().lower()
+                if media not in MEDIA_KINDS and media not in SNIFFED_MEDIA:
+                    raise FetchError(_unsupported(media))  # before a byte of it is read
                 body = self._read(response, deadline)
                 final_url = str(response.url)
                 charset = response.charset_encoding
-                media = response.headers.get("content-type", "").split(";")[0].strip().lower()
         except httpx.TimeoutException:
-            raise FetchError(f"timed out after {self.limits.timeout:g} s "
-                             "(BRIEFING_FETCH_TIMEOUT)") from None
+            raise FetchError(self._timed_out()) from None
         except httpx.TooManyRedirects:
             raise FetchError(f"more than {MAX_REDIRECTS} redirects") from None
         except httpx.UnsupportedProtocol:
@@ -119,10 +120,12 @@ class Fetcher:
             if size > self.limits.max_bytes:
                 raise FetchError(self._too_big())
             if time.monotonic() > deadline:
-                raise FetchError(f"timed out after {self.limits.timeout:g} s "
-                                 "(BRIEFING_FETCH_TIMEOUT)")
+                raise FetchError(self._timed_out())
             chunks.append(chunk)
         return b"".join(chunks)
+
+    def _timed_out(self) -> str:
+        return f"timed out after {self.limits.timeout:g} s (BRIEFING_FETCH_TIMEOUT)"
 
     def _too_big(self, declared: int | None = None) -> str:
         limit = f"the {self.limits.max_bytes / MB:g} MB limit (BRIEFING_FETCH_MAX_MB)"
@@ -154,7 +157,7 @@ def content_kind(media: str, body: bytes) -> str:
         return MEDIA_KINDS[media]
     if media in SNIFFED_MEDIA:  # no usable type, nothing recognisable: treat as text
         return TEXT
-    raise FetchError(f"content type {media} is not a web page, PDF, feed or plain text")
+    raise FetchError(_unsupported(media))
 
 
 def refused_address(address: str) -> str | None:
@@ -182,6 +185,10 @@ def public_address(host: str, port: int) -> str:
                              "loopback, private or link-local addresses "
                              "(BRIEFING_ALLOW_PRIVATE_URLS)")
     return addresses[0]
+
+
+def _unsupported(media: str) -> str:
+    return f"content type {media} is not a web page, PDF, feed or plain text"
 
 
 def _check_status(response: httpx.Response) -> None:
