@@ -260,7 +260,7 @@ def cite_sentences(n: int, article: IndexedArticle, first: int, last: int,
                     url=meta.url, passage=meta.text[start:end], start=start, end=end,
                     paragraph=article.sentences[first].paragraph,
                     speaker=speakers[0] if speakers else None, score=round(score, 4),
-                    asked=question_answered(article, first))
+                    page=meta.page_at(start), asked=question_answered(article, first))
 
 
 def question_answered(article: IndexedArticle, sentence: int) -> str | None:
