@@ -28,6 +28,7 @@ import numpy as np
 from index.chunk import chunk_article, normalise_whitespace
 from index.embed import Embedder, pool_chunks, resolve_backend
 from index.load import load_paths
+from index.quantize import int8_model
 from index.quotes import SPACY_MODELS, attribute_sentences, extract_quotes, load_nlp
 from index.records import Article, LoadError, Quote, Sentence, Turn
 from index.settings import Settings
@@ -119,8 +120,8 @@ def ingest_articles(items: Iterable[Article | LoadError], store: Store, *,
                 yield item
 
     def changed_batches() -> Iterator[list[Article]]:
-        articles = fresh_articles()
-        while batch := list(islice(articles, store.settings.ingest_batch)):
+        for batch in batches_by_size(fresh_articles(), store.settings.ingest_batch,
+                                     store.settings.ingest_batch_chars):
             stored = store.current_hashes([a.id for a in batch])
             changed = [a for a in batch if stored.get(a.id) != a.content_hash]
             report.unchanged += len(batch) - len(changed)
@@ -142,6 +143,23 @@ def ingest_articles(items: Iterable[Article | LoadError], store: Store, *,
     return report
 
 
+def batches_by_size(articles: Iterable[Article], count: int,
+                    chars: int) -> Iterator[list[Article]]:
+    """Batches of `count` articles, or fewer when they are long: at most `chars` characters
+    (by default, 64 news articles' worth), so sixty transcripts of 37,000 characters go to
+    the workers as twenty batches rather than to one process as one."""
+    batch: list[Article] = []
+    size = 0
+    for article in articles:
+        if batch and (len(batch) == count or size + len(article.text) > chars):
+            yield batch
+            batch, size = [], 0
+        batch.append(article)
+        size += len(article.text)
+    if batch:
+        yield batch
+
+
 def prepare_all(batches: Iterator[list[Article]], store: Store) -> Iterator[Prepared]:
     """Batches prepared in order: in worker processes when there is more than one batch and
     the settings allow more than one worker, else here (a small ingest never pays for
@@ -152,6 +170,8 @@ def prepare_all(batches: Iterator[list[Article]], store: Store) -> Iterator[Prep
         for batch in chain(opening, batches):
             yield prepare(batch, store.embedder, store.settings.quotes)
         return
+    if resolve_backend(store.settings.embed_model, store.settings.embed_backend) == "onnx":
+        int8_model(store.settings.model_cache)  # built here once, not by each worker at once
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
                              initargs=(store.settings, os.getpid())) as pool:
@@ -274,8 +294,7 @@ def _start_worker(settings: Settings, parent: int) -> None:
     threading.Thread(target=_exit_with_parent, args=(parent,), daemon=True).start()
     if resolve_backend(settings.embed_model, settings.embed_backend) == "onnx":
         sys.modules.setdefault("torch", None)  # type: ignore[assignment]
-    _worker = (Embedder(settings.embed_model, settings.batch_size, 1, settings.embed_backend),
-               settings.quotes)
+    _worker = (Embedder.from_settings(settings, threads=1), settings.quotes)
 
 
 def _exit_with_parent(parent: int) -> None:

@@ -15,17 +15,26 @@ def _env(name: str, default: str) -> str:
     return os.environ.get(name, "") or default
 
 
+def _model_cache() -> Path:
+    """Where models derived from the shipped weights are kept: the user's cache folder."""
+    base = _env("XDG_CACHE_HOME", str(Path.home() / ".cache"))
+    return Path(_env("BRIEFING_MODEL_CACHE", str(Path(base) / "briefing")))
+
+
 @dataclass(frozen=True)
 class Settings:
     home: Path = field(default_factory=lambda: Path(_env("BRIEFING_HOME", ".briefing")))
     chroma_url: str = field(default_factory=lambda: _env("BRIEFING_CHROMA_URL", ""))
     embed_model: str = field(default_factory=lambda: _env("BRIEFING_EMBED_MODEL", ""))
     embed_backend: str = field(default_factory=lambda: _env("BRIEFING_EMBED_BACKEND", "auto"))
+    model_cache: Path = field(default_factory=_model_cache)
     reranker: str = field(default_factory=lambda: _env("BRIEFING_RERANKER", ""))
     retrieval: str = field(default_factory=lambda: _env("BRIEFING_RETRIEVAL", "hybrid"))
     batch_size: int = field(default_factory=lambda: int(_env("BRIEFING_BATCH_SIZE", "16")))
     torch_threads: int = field(default_factory=lambda: int(_env("BRIEFING_TORCH_THREADS", "0")))
     ingest_batch: int = field(default_factory=lambda: int(_env("BRIEFING_INGEST_BATCH", "64")))
+    ingest_batch_chars: int = field(
+        default_factory=lambda: int(_env("BRIEFING_INGEST_BATCH_CHARS", "128000")))
     ingest_workers: int = field(
         default_factory=lambda: int(_env("BRIEFING_INGEST_WORKERS", "0")))
     quotes: bool = field(

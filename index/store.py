@@ -172,8 +172,7 @@ class Store:
 
     @cached_property
     def embedder(self) -> Embedder:
-        return Embedder(self.settings.embed_model, self.settings.batch_size,
-                        self.settings.torch_threads, self.settings.embed_backend)
+        return Embedder.from_settings(self.settings)
 
     # -- writing -------------------------------------------------------------------------------
 

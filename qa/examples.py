@@ -22,7 +22,9 @@ SPOKEN_FILLER = frozenset({
     "would", "could", "also", "well", "like", "look", "make", "sure", "lot", "that’s",
     "it’s", "we’re", "they’re", "don’t", "there", "here", "question", "questions", "today",
     "obviously", "certainly", "course", "again", "right", "yeah", "thank", "thanks", "great",
-    "people", "time", "year", "years", "week", "told", "according", "percent",
+    "people", "time", "year", "years", "week", "told", "according", "percent", "night",
+    "tonight", "morning", "afternoon", "evening", "yesterday", "tomorrow", "month", "months",
+    "weeks", "days", "day",
 })
 FALLBACK = ["What are the main points of the latest briefing?"]
 

@@ -55,7 +55,7 @@ def test_startup_and_steps_are_recorded(written: dict) -> None:
     assert startup["cold_start_s"] and startup["help_s"] and startup["import_qa_s"]
     assert {"spacy_full_parse", "embed_onnx", "embed_torch", "chroma_write",
             "keyword_index"} <= set(stages["cpu_ms_per_article"])
-    assert stages["onnx_torch_cosine"]["min"] > 0.99
+    assert stages["onnx_torch_cosine"]["mean"] > 0.99 and stages["onnx_torch_cosine"]["min"] > 0.97
     assert written["config"]["load_average_at_end"]
 
 

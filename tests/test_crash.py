@@ -66,6 +66,7 @@ def child_ingest(articles: Path, store: Path, kill_at_write: int = 0) -> subproc
     return subprocess.Popen(
         [sys.executable, "-c", CHILD, str(kill_at_write), "ingest", str(articles), "--store",
          str(store)], cwd=ROOT, env={**os.environ, "BRIEFING_INGEST_BATCH": str(BATCH),
+                                    "BRIEFING_INGEST_BATCH_CHARS": str(10**9),
                                     "BRIEFING_INGEST_WORKERS": "1"},
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
 
@@ -79,7 +80,8 @@ def ended(process: subprocess.Popen[bytes]) -> int:
 
 
 def batched(path: Path) -> Store:
-    return Store(path, replace(Settings(), ingest_batch=BATCH, ingest_workers=1))
+    return Store(path, replace(Settings(), ingest_batch=BATCH, ingest_batch_chars=10**9,
+                               ingest_workers=1))
 
 
 def snapshot(store: Store) -> Snapshot:

@@ -10,10 +10,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from index.ingest import ingest
+from index.ingest import batches_by_size, ingest
+from index.load import load_paths
+from index.records import Article
 from index.settings import Settings
 from index.store import Store
-from tests.conftest import ROOT, news_rows
+from tests.conftest import ROOT, SHARED, news_rows
 
 ARTICLES = 12
 
@@ -63,3 +65,18 @@ def test_onnx_workers_parse_without_torch() -> None:
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["2", "None"]
+
+
+def test_long_transcripts_spread_over_batches() -> None:
+    """Sixty real transcripts would fit one batch of 64 articles and keep the workers idle;
+    by size they make batches of at most the character budget, each article whole."""
+    articles = [a for a in load_paths([SHARED / "data" / "transcripts"])
+                if isinstance(a, Article)][:60]
+    settings = Settings()
+    batches = list(batches_by_size(articles, settings.ingest_batch, settings.ingest_batch_chars))
+    assert len(batches) >= 10
+    assert [a.id for batch in batches for a in batch] == [a.id for a in articles]
+    assert all(sum(len(a.text) for a in batch) <= settings.ingest_batch_chars or len(batch) == 1
+               for batch in batches)
+    news = [Article(f"n{n}", "A short news article.") for n in range(100)]
+    assert [len(b) for b in batches_by_size(news, 64, 128_000)] == [64, 36]
