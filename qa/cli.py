@@ -11,6 +11,8 @@ from dataclasses import asdict, replace
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from index.settings import Settings
     from index.store import Store
 
@@ -126,7 +128,13 @@ def settings_from(args: argparse.Namespace) -> Settings:
 def store_from(args: argparse.Namespace) -> Store:
     from index.store import Store
 
-    return Store(args.store, settings_from(args))
+    return Store(args.store, settings_from(args), on_wait=say_waiting)
+
+
+def say_waiting(folder: Path) -> None:
+    """Writes to a local store take turns: a command kept waiting says so, once."""
+    print(f"briefing: waiting for another process writing to {folder}…", file=sys.stderr,
+          flush=True)
 
 
 def run_ingest(args: argparse.Namespace) -> int:
