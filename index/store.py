@@ -107,7 +107,10 @@ class Store:
                 raise StoreError(f"{self.path}: cannot open the store ({error})") from None
         self.write_lock = WriteLock(self.path if local else None, on_wait)
         self.journal = Journal(self.path / JOURNAL_FILE if local else None)
-        self._connection = self._open()
+        try:
+            self._connection = self._open()
+        except OSError as error:  # the lock file: a read-only or vanished directory
+            raise StoreError(f"{self.path}: cannot open the store ({error})") from None
         self.chunks = StoreCollection(self, CHUNKS)
         self.articles = StoreCollection(self, ARTICLES)
         model = model_label(self.settings.embed_model)

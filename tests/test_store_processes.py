@@ -20,6 +20,7 @@ from gradio_client import Client
 
 from index.changes import Journal
 from index.ingest import ingest
+from index.lock import WriteLock
 from index.store import Store
 from qa.api import ask
 from qa.cli import main
@@ -35,6 +36,13 @@ LOPEZ = "What did Lopez want the government to fund?"
 WAITING = "waiting for another process writing to"
 STARTUP_SECONDS = 180
 BATCHED = {"BRIEFING_INGEST_BATCH": "2", "BRIEFING_INGEST_WORKERS": "1"}
+TURN_TAKER = ("import sys, time; from pathlib import Path; from index.lock import WriteLock\n"
+              "lock, turns, n = WriteLock(Path(sys.argv[1])), Path(sys.argv[2]), 0\n"
+              "while True:\n"
+              "    with lock.held():\n"
+              "        n += 1\n"
+              "        turns.write_text(str(n))\n"
+              "        time.sleep(0.05)\n")
 PAUSED_CHILD = ("import sys; from tests.test_store_processes import run_paused_at_write as run; "
                 "sys.exit(run(int(sys.argv[1]), sys.argv[2], sys.argv[3:]))")
 
@@ -156,6 +164,24 @@ def test_a_writer_killed_holding_the_lock_lets_the_next_one_in(tmp_path: Path) -
     assert checked.returncode == 0 and checked.stdout.rstrip().endswith("consistent"), \
         checked.stdout
     assert Store(store).stats()["articles"] == 7
+
+
+def test_a_waiting_writer_gets_the_next_turn(tmp_path: Path) -> None:
+    """A writer that comes straight back for the lock, turn after turn, does not keep out one
+    that waits: the waiter gets the next turn."""
+    turns = tmp_path / "turns"
+    hog = subprocess.Popen([sys.executable, "-c", TURN_TAKER, str(tmp_path), str(turns)],
+                           cwd=ROOT, start_new_session=True)
+    try:
+        wait_for(turns.exists, hog)
+        lock = WriteLock(tmp_path)
+        for _ in range(3):
+            asked = int(turns.read_text() or 0)
+            with lock.held():
+                assert int(turns.read_text()) <= asked + 1
+            time.sleep(0.1)
+    finally:
+        stopped(hog)
 
 
 def test_questions_are_answered_while_another_process_ingests(tmp_path: Path) -> None:
