@@ -58,10 +58,13 @@ class IngestReport:
     chunks: int = 0
     unchanged: int = 0
     errors: list[LoadError] = field(default_factory=list)
+    seen_before: int = 0  # feed entries already in the store, not fetched again
 
     def summary(self) -> str:
+        seen = (f", {self.seen_before} feed entries already in the store"
+                if self.seen_before else "")
         return (f"{self.articles} articles, {self.chunks} chunks added, "
-                f"{self.unchanged} unchanged, {len(self.errors)} errors")
+                f"{self.unchanged} unchanged, {len(self.errors)} errors{seen}")
 
 
 @dataclass(frozen=True)
@@ -77,7 +80,16 @@ class Prepared:
 def ingest(paths: Iterable[str | Path], store: Store, *,
            on_article: Callable[[Article | LoadError], None] | None = None,
            on_error: Callable[[LoadError], None] | None = None) -> IngestReport:
-    """Ingest every readable article; bad files are reported, never fatal to the batch.
+    """Ingest every readable article of files and folders; bad files are reported, never
+    fatal to the batch."""
+    return ingest_articles(load_paths(paths, max_file_mb=store.settings.max_file_mb), store,
+                           on_article=on_article, on_error=on_error)
+
+
+def ingest_articles(items: Iterable[Article | LoadError], store: Store, *,
+                    on_article: Callable[[Article | LoadError], None] | None = None,
+                    on_error: Callable[[LoadError], None] | None = None) -> IngestReport:
+    """Ingest loaded articles (files, pages, feed entries); errors among them are reported.
 
     Articles whose content hash is already stored are skipped before any parsing or embedding.
     The keyword index is brought in step at the end, so the first question is not kept
@@ -91,7 +103,7 @@ def ingest(paths: Iterable[str | Path], store: Store, *,
             on_error(error)
 
     def fresh_articles() -> Iterator[Article]:
-        for item in load_paths(paths, max_file_mb=store.settings.max_file_mb):
+        for item in items:
             if on_article:
                 on_article(item)
             if isinstance(item, LoadError):

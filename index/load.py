@@ -17,7 +17,8 @@ from pathlib import Path
 import charset_normalizer
 import yaml
 
-from index.html_text import extract_html
+from index.html_text import WebPage, extract_html, host_name
+from index.pdf_text import PdfError, extract_pdf
 from index.records import Article, LoadError
 
 MB = 1024 * 1024
@@ -51,6 +52,7 @@ DATE_NOISE = re.compile(r"[,.]|(?<=\d)(?:st|nd|rd|th)\b|(?<=\d)T(?=\d)")
 
 Record = dict[str, object]
 RowItem = tuple[int | None, Record] | LoadError
+Loaded = Iterator[Article | LoadError]
 
 
 class Unreadable(Exception):
@@ -110,8 +112,8 @@ def _load_file(source: SourceFile, max_file_mb: float) -> Iterator[Article | Loa
     """The one place a file's failure is caught, so records already yielded stay loaded."""
     try:
         loader = _loader_for(source.path)
-        _check_size(source.path, max_file_mb)
-        yield from loader(_decode(source.path.read_bytes()), source)
+        check_size(source.path, max_file_mb)
+        yield from loader(source.path.read_bytes(), source)
     except Unreadable as problem:
         yield source.error(str(problem))
     except OSError as error:
@@ -120,15 +122,20 @@ def _load_file(source: SourceFile, max_file_mb: float) -> Iterator[Article | Loa
         yield source.error(f"could not load ({type(error).__name__}: {error})")
 
 
-def _loader_for(path: Path) -> Callable[[str, SourceFile], Iterator[Article | LoadError]]:
+def _loader_for(path: Path) -> Callable[[bytes, SourceFile], Loaded]:
     extension = path.suffix.lower()
-    if extension not in LOADERS:
-        shown = extension or "(no extension)"
-        raise Unreadable(f"{shown} not supported; use {' '.join(LOADERS)}")
-    return LOADERS[extension]
+    if extension in BINARY_LOADERS:
+        return BINARY_LOADERS[extension]
+    if extension in LOADERS:
+        text_loader = LOADERS[extension]
+        return lambda data, source: text_loader(_decode(data), source)
+    if extension in FEED_SUFFIXES:
+        raise Unreadable("a feed is read when named on its own, not inside a folder")
+    shown = extension or "(no extension)"
+    raise Unreadable(f"{shown} not supported; use {' '.join(SUPPORTED)}")
 
 
-def _check_size(path: Path, max_file_mb: float) -> None:
+def check_size(path: Path, max_file_mb: float) -> None:
     """Runs before reading: a huge file is refused without touching its content."""
     size = path.stat().st_size
     if size > max_file_mb * MB:
@@ -136,6 +143,16 @@ def _check_size(path: Path, max_file_mb: float) -> None:
                          "(BRIEFING_MAX_FILE_MB)")
     if size == 0:
         raise Unreadable("empty file")
+
+
+def decode_text(data: bytes, charset: str | None = None) -> str:
+    """Text in the charset its sender declared (an HTTP header), else as a file is read."""
+    if charset:
+        try:
+            return data.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return _decode(data)
 
 
 def _decode(data: bytes) -> str:
@@ -227,8 +244,32 @@ def _header_text(value: object) -> object:
 
 
 def _load_html(markup: str, source: SourceFile) -> Iterator[Article | LoadError]:
-    title, text = extract_html(markup)
-    yield _whole_file_article(text, source, title=title)
+    """A saved page that declares no site name is filed under its canonical URL's host."""
+    page = extract_html(markup)
+    yield page_article(replace(page, site=page.site or host_name(page.url)),
+                       article_id=source.id_base, path=str(source.path))
+
+
+def page_article(page: WebPage, *, article_id: str, path: str) -> Article:
+    """A page's article with its metadata; the site's name is the source."""
+    if not page.text.strip():
+        raise Unreadable("no article text")
+    return Article(id=article_id, text=page.text, title=page.title, date=page.date,
+                   source=page.site, author=page.author, url=page.url, path=path)
+
+
+def _load_pdf(data: bytes, source: SourceFile) -> Iterator[Article | LoadError]:
+    yield pdf_article(data, article_id=source.id_base, path=str(source.path))
+
+
+def pdf_article(data: bytes, *, article_id: str, path: str, url: str = "") -> Article:
+    """Each page a paragraph block; the page starts are kept for citations."""
+    try:
+        pdf = extract_pdf(data)
+    except PdfError as error:
+        raise Unreadable(str(error)) from None
+    return Article(id=article_id, text=pdf.text, title=pdf.title, date=pdf.date,
+                   author=pdf.author, url=url, path=path, pages=pdf.pages)
 
 
 def _whole_file_article(text: str, source: SourceFile, *, title: str) -> Article | LoadError:
@@ -388,3 +429,6 @@ LOADERS: dict[str, Callable[[str, SourceFile], Iterator[Article | LoadError]]] =
     ".jsonl": _load_jsonl,
     ".csv": _load_csv,
 }
+BINARY_LOADERS: dict[str, Callable[[bytes, SourceFile], Loaded]] = {".pdf": _load_pdf}
+SUPPORTED = (*LOADERS, *BINARY_LOADERS)
+FEED_SUFFIXES = (".rss", ".atom", ".xml")

@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Article:
-    """One news article exactly as read; `text` is the original and is never rewritten."""
+    """One news article exactly as read; `text` is the original and is never rewritten.
+    `pages` holds the offset where each page of a PDF starts (empty for everything else)."""
 
     id: str
     text: str
@@ -21,10 +22,15 @@ class Article:
     url: str = ""
     path: str = ""
     content_hash: str = field(default="")
+    pages: tuple[int, ...] = ()
 
     def __post_init__(self) -> None:
         if not self.content_hash:
             object.__setattr__(self, "content_hash", hash_article(self))
+
+    def page_at(self, offset: int) -> int | None:
+        """The page (from 1) that holds `offset`; None for an article without pages."""
+        return bisect_right(self.pages, offset) if self.pages else None
 
 
 def hash_article(article: Article) -> str:

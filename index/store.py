@@ -595,6 +595,8 @@ def _article_metadata(item: IndexedArticle) -> dict[str, Any]:
         meta["date_number"] = number
     meta["chunks"] = len(item.chunks)
     meta["turns"] = len(item.turns)
+    if article.pages:
+        meta["pages"] = list(article.pages)
     speakers = sorted({s.speaker for s in item.sentences if s.speaker})
     if speakers:
         meta["speakers"] = speakers
@@ -628,7 +630,8 @@ def named(item: IndexedArticle, aliases: dict[str, str]) -> IndexedArticle:
 def read_record(article_id: str, text: str, meta: dict[str, Any]) -> IndexedArticle:
     """The article as stored; its chunks stay in Chroma, where retrieval reads them.
     A damaged record raises ValueError, KeyError or TypeError."""
-    article = Article(id=article_id, text=text, **{f: meta.get(f, "") for f in ARTICLE_FIELDS})
+    article = Article(id=article_id, text=text, pages=tuple(meta.get("pages") or ()),
+                      **{f: meta.get(f, "") for f in ARTICLE_FIELDS})
     sentences = [Sentence(article_id, n, start, end, paragraph, speaker, bool(question))
                  for n, (start, end, paragraph, speaker, *question)
                  in enumerate(json.loads(meta["sentences_json"]))]

@@ -6,15 +6,24 @@ import argparse
 import contextlib
 import json
 import os
+import re
+import signal
 import sys
+import threading
 from dataclasses import asdict, replace
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
     from pathlib import Path
 
+    from index.ingest import IngestReport
+    from index.records import LoadError
     from index.settings import Settings
     from index.store import Store
+
+DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])")
+DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
 
 def command() -> NoReturn:
@@ -70,9 +79,15 @@ def build_parser() -> argparse.ArgumentParser:
         prog="briefing", description="Ask questions of news articles; answers cite passages.")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    ingest = commands.add_parser("ingest", parents=[common], help="add files or folders")
-    ingest.add_argument("paths", nargs="+", metavar="PATH")
+    ingest = commands.add_parser(
+        "ingest", parents=[common],
+        help="add files, folders, web pages, PDFs and feeds (by URL or file)")
+    ingest.add_argument("paths", nargs="+", metavar="SOURCE",
+                        help="a file, a folder, an http(s) URL, or a feed (.rss .atom .xml)")
     ingest.add_argument("--strict", action="store_true", help="exit non-zero on any error")
+    ingest.add_argument("--every", type=duration, metavar="DURATION",
+                        help="keep ingesting the sources again at this interval (30m, 2h, "
+                             "90s): a feed's new entries go in; Ctrl-C stops between entries")
     ingest.set_defaults(run=run_ingest)
 
     ask = commands.add_parser("ask", parents=[common], help="answer a question, with citations")
@@ -137,23 +152,73 @@ def say_waiting(folder: Path) -> None:
           flush=True)
 
 
+def duration(text: str) -> float:
+    """"30m", "2h", "90s", "1d" → seconds."""
+    match = DURATION.fullmatch(text.strip().lower())
+    if not match or float(match.group(1)) <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a duration like 30m, 2h or 90s")
+    return float(match.group(1)) * DURATION_UNITS[match.group(2)]
+
+
 def run_ingest(args: argparse.Namespace) -> int:
+    """The CLI is run by the operator, so it may fetch from any address, the host's own
+    network included."""
+    if args.every is not None:
+        return follow_sources(args)
+    report = ingest_with_progress(args, store_from(args))
+    print(report.summary())
+    nothing_in = report.articles == 0 and report.unchanged == 0 and not report.seen_before
+    return 1 if report.errors and (args.strict or nothing_in) else 0
+
+
+def ingest_with_progress(args: argparse.Namespace, store: Store,
+                         stop: threading.Event | None = None) -> IngestReport:
+    """One ingest of every source, a progress bar and error lines on a terminal's stderr."""
     from tqdm import tqdm
 
-    from index.ingest import ingest
-    from index.records import LoadError
+    from index.sources import ingest_sources
 
-    store = store_from(args)
     with tqdm(desc="ingest", unit=" article", file=sys.stderr,
               disable=not sys.stderr.isatty()) as bar:
         def show_error(error: LoadError) -> None:
             bar.write(f"error: {error}", file=sys.stderr)
 
-        report = ingest(args.paths, store, on_article=lambda _: bar.update(),
-                        on_error=show_error)
-    print(report.summary())
-    nothing_in = report.articles == 0 and report.unchanged == 0
-    return 1 if report.errors and (args.strict or nothing_in) else 0
+        return ingest_sources(args.paths, store, on_article=lambda _: bar.update(),
+                              on_error=show_error, stop=stop)
+
+
+def follow_sources(args: argparse.Namespace) -> int:
+    """Ingest the sources every `--every` seconds until Ctrl-C. The first Ctrl-C lets the
+    entry being read finish and be written, the second stops at once. Ingest stays in this
+    process, so the key reaches no worker in the middle of a batch."""
+    from index.store import Store
+
+    store = Store(args.store, replace(settings_from(args), ingest_workers=1), on_wait=say_waiting)
+    stop, waiting = threading.Event(), threading.Event()
+
+    def ask_to_stop(signum: int, frame: object) -> None:
+        if stop.is_set():
+            raise KeyboardInterrupt
+        stop.set()
+        if not waiting.is_set():
+            print("briefing: stopping after this entry (Ctrl-C again to stop at once)",
+                  file=sys.stderr, flush=True)
+
+    previous = signal.signal(signal.SIGINT, ask_to_stop)
+    try:
+        while not stop.is_set():
+            report = ingest_with_progress(args, store, stop)
+            upcoming = datetime.now() + timedelta(seconds=args.every)
+            then = "" if stop.is_set() else f"; next at {upcoming:%H:%M:%S}"
+            print(f"briefing: {datetime.now():%H:%M:%S} {report.summary()}{then}",
+                  file=sys.stderr, flush=True)
+            waiting.set()
+            stop.wait(args.every)
+            waiting.clear()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    print("briefing: stopped", file=sys.stderr)
+    return 0
 
 
 def run_ask(args: argparse.Namespace) -> int:

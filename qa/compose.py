@@ -16,15 +16,17 @@ from index.turns import REPORTER, TURN_CUE
 from qa.answer import NO_ANSWER_TEXT, Answer, Citation
 from qa.retrieve import Passage
 
+# Fitted on the tuning halves of the dev sets (benchmarks/quality.py --split tune): see README.
 MAX_SENTENCES = 3
 MAX_CHARS = 600
-RELATIVE_CUTOFF = 0.8
+RELATIVE_CUTOFF = 0.75
 DUPLICATE_SIMILARITY = 0.9
 MMR_LAMBDA = 0.3
+SAME_ARTICLE_PENALTY = 0.1
 SPEAKER_BONUS = 0.3
 OTHER_SPEAKER_PENALTY = 0.3
 # Weights of the sentence score, and the relevance a best sentence must clear to be an answer.
-WEIGHT_COSINE, WEIGHT_TERMS, WEIGHT_PASSAGE, WEIGHT_CONTEXT = 0.55, 0.35, 0.10, 0.20
+WEIGHT_COSINE, WEIGHT_TERMS, WEIGHT_PASSAGE, WEIGHT_CONTEXT = 0.55, 0.35, 0.25, 0.20
 MIN_RELEVANCE = 0.25
 # Fewer words than this ("Yes.", "Look,") is no statement: the sentences after it come along.
 MIN_STATEMENT_WORDS = 4
@@ -155,8 +157,12 @@ def _select(candidates: list[Candidate]) -> list[Candidate]:
         vector = c.article.vectors[c.index]
         return max((float(vector @ s.article.vectors[s.index]) for s in chosen), default=0.0)
 
+    def repeats(c: Candidate) -> float:
+        """Another sentence of an article already cited says less than a new passage."""
+        return SAME_ARTICLE_PENALTY * any(s.article is c.article for s in chosen)
+
     while pool and len(chosen) < MAX_SENTENCES:
-        best = max(pool, key=lambda c: c.score - MMR_LAMBDA * overlap(c))
+        best = max(pool, key=lambda c: c.score - MMR_LAMBDA * overlap(c) - repeats(c))
         pool.remove(best)
         size = len(sentence_text(best.article, best.index))
         if overlap(best) >= DUPLICATE_SIMILARITY or (chosen and length + size > MAX_CHARS):
@@ -254,7 +260,7 @@ def cite_sentences(n: int, article: IndexedArticle, first: int, last: int,
                     url=meta.url, passage=meta.text[start:end], start=start, end=end,
                     paragraph=article.sentences[first].paragraph,
                     speaker=speakers[0] if speakers else None, score=round(score, 4),
-                    asked=question_answered(article, first))
+                    page=meta.page_at(start), asked=question_answered(article, first))
 
 
 def question_answered(article: IndexedArticle, sentence: int) -> str | None:

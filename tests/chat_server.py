@@ -6,11 +6,12 @@ from __future__ import annotations
 
 import contextlib
 import json
-import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.loopback import LoopbackServer
 
 
 @dataclass(frozen=True)
@@ -20,26 +21,15 @@ class Reply:
     delay: float = 0.0
 
 
-class ChatServer:
+class ChatServer(LoopbackServer):
     """`with ChatServer(replies) as server:` serves at `server.base_url` until the block ends;
     `requests` holds every request body received."""
 
     def __init__(self, replies: dict[str, Reply]) -> None:
         self.replies = replies
         self.requests: list[dict[str, Any]] = []
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self.server.daemon_threads = True
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.base_url = f"http://127.0.0.1:{self.server.server_address[1]}/v1"
-
-    def __enter__(self) -> ChatServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-        self.thread.join()
+        super().__init__(self._handler())
+        self.base_url = f"{self.origin}/v1"
 
     def _handler(self) -> type[BaseHTTPRequestHandler]:
         owner = self

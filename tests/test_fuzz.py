@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 from lxml import html
 
 from index.ingest import MAX_NLP_CHARS, ingest
-from index.load import LOADERS, load_paths
+from index.load import SUPPORTED, load_paths
 from index.records import Article, LoadError, Sentence
 from index.store import IndexedArticle, Store
 from qa.api import MAX_QUESTION_CHARS, validate_question
@@ -29,7 +29,7 @@ from ui.render import answer_message, citation_cards, corpus_summary, upload_rep
 from ui.upload import MAX_NAME, safe_name
 
 FUZZ = settings(max_examples=50, deadline=None, database=None)
-EXTENSIONS = sorted(LOADERS)
+EXTENSIONS = sorted(SUPPORTED)
 FIELDS = ["id", "text", "title", "date", "source", "author", "url", "body", "content"]
 PAYLOAD = "PAYLOAD"
 HOSTILE = [

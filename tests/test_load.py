@@ -99,7 +99,10 @@ def test_realtimeqa_passages_keep_source_and_url() -> None:
 
 
 BAD_FILES: list[tuple[str, bytes, str]] = [
-    ("report.pdf", b"%PDF-1.4", ".pdf not supported; use .txt .md .html .htm .json .jsonl .csv"),
+    ("report.docx", b"PK\x03\x04", ".docx not supported; use .txt .md .html .htm .json .jsonl "
+                                    ".csv .pdf"),
+    ("report.pdf", b"%PDF-1.4", "damaged or truncated PDF"),
+    ("feed.rss", b"<rss/>", "a feed is read when named on its own"),
     ("notes", b"no extension", "(no extension) not supported"),
     ("empty.txt", b"", "empty file"),
     ("blank.md", b"  \n\t\n", "no article text"),
@@ -230,17 +233,21 @@ def test_utf16_csv_and_cp1252_jsonl_records(tmp_path: Path) -> None:
 
 
 def test_hostile_html_keeps_only_the_article_text() -> None:
+    """trafilatura's text: each line of the article a paragraph, a <br> included; no date
+    from the footer's "Copyright 2017"."""
     page = FIXTURES / "hostile.html"
     articles, errors = articles_and_errors([page])
     assert not errors
     article = articles[0]
     assert article.title == "Coalition retakes territory"
+    assert article.date == ""
     assert article.text.split("\n\n") == [
         "Coalition retakes territory",
         "The coalition has retaken over 55 per cent of the territory, the defence secretary "
         "said on Friday.",
         '"Not one inch has been recaptured," Mattis told a news conference.',
-        "First line same paragraph",
+        "First line",
+        "same paragraph",
         "New paragraph after two breaks.",
     ]
     for leaked in ("alert", "cookie", "evil", "iframe", "tracking", "JavaScript", "Home",

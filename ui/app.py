@@ -23,7 +23,7 @@ from ui.render import (
     draft_message,
     upload_report,
 )
-from ui.upload import SUFFIXES, UploadProgress, add_uploads
+from ui.upload import SUFFIXES, UploadProgress, add_links, add_uploads
 
 HISTORY_TURNS = 10
 Messages = list[dict[str, Any]]
@@ -107,6 +107,19 @@ class Handlers:
         return (upload_report(result.summary(), [str(e) for e in result.errors]), None,
                 *self.corpus())
 
+    def add_links(self, text: str | None, progress: gr.Progress = gr.Progress(),  # noqa: B008
+                  ) -> tuple[Any, ...]:
+        """Fetch and ingest typed URLs and feeds; each failed link is one line."""
+        if not (text or "").strip():
+            return (gr.skip(),) * 6
+
+        def show(state: UploadProgress) -> None:
+            progress(None, desc=f"Fetching: {state.articles} articles read")
+
+        result = add_links(text or "", self.store, show)
+        return (upload_report(result.summary(), [str(e) for e in result.errors]), "",
+                *self.corpus())
+
     def delete(self, article_id: str | None) -> tuple[Any, ...]:
         article_id = (article_id or "").strip()
         removed = bool(article_id) and self.store.remove(article_id)
@@ -149,6 +162,10 @@ def build_app(store: Store) -> gr.Blocks:
             summary = gr.HTML(elem_id="corpus-summary")
             files = gr.File(label=f"Add articles ({' '.join(SUFFIXES)})", elem_id="upload",
                             file_count="multiple", file_types=list(SUFFIXES))
+            with gr.Row():
+                links = gr.Textbox(label="Add web pages, PDFs or feeds by URL", scale=5,
+                                   elem_id="links", placeholder="https://example.com/news/story")
+                fetch = gr.Button("Fetch", scale=1, elem_id="fetch")
             report = gr.HTML(elem_id="upload-report")
             table = gr.Dataframe(headers=CORPUS_COLUMNS, interactive=False, wrap=True,
                                  elem_id="articles", label="Indexed articles")
@@ -167,6 +184,9 @@ def build_app(store: Store) -> gr.Blocks:
         corpus = [summary, table, source, speaker, suggestions, question]
         files.upload(handlers.upload, files, [report, files, *corpus], show_progress_on=report,
                      **private)
+        for event in (links.submit, fetch.click):
+            event(handlers.add_links, links, [report, links, *corpus], show_progress_on=report,
+                  **private)
         delete.click(handlers.delete, delete_id, [report, delete_id, *corpus], **private)
         table.select(handlers.pick_row, None, delete_id, **private)
         demo.load(handlers.corpus, None, corpus, **private)

@@ -1,4 +1,5 @@
-"""Uploaded files: size-checked, copied into `<store>/uploads/` under a safe name, then ingested.
+"""Uploaded files: size-checked, copied into `<store>/uploads/` under a safe name, then ingested;
+and URLs or feeds typed into the page, fetched from public addresses only.
 
 The browser chooses the file name, so it is never trusted: the copy's name is a sanitised
 basename (no folders, no `..`, no NUL or control characters, no hidden dot-names)."""
@@ -12,12 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.ingest import IngestReport, ingest
-from index.load import LOADERS, MB
+from index.load import MB, SUPPORTED
 from index.records import LoadError
+from index.sources import ingest_urls
 from index.store import Store
 
 UPLOADS = "uploads"
-SUFFIXES = tuple(LOADERS)
+SUFFIXES = SUPPORTED
+MAX_LINKS = 20
 UNSAFE = re.compile(r"[^\w.\- ]+")
 MAX_NAME = 120
 
@@ -90,3 +93,24 @@ def add_uploads(uploads: Sequence[str | Path], store: Store,
         total.unchanged += report.unchanged
         total.errors += [LoadError(Path(e.path).name, e.problem) for e in report.errors]
     return total
+
+
+def add_links(text: str, store: Store,
+              on_progress: Callable[[UploadProgress], None] | None = None) -> IngestReport:
+    """Ingest the URLs and feeds typed into the page (one per line or space-separated).
+    Unless the operator set BRIEFING_ALLOW_PRIVATE_URLS, nothing is fetched from a loopback,
+    private or link-local address, redirects and feed links included."""
+    links = text.split()
+    if len(links) > MAX_LINKS:
+        return IngestReport(errors=[LoadError(f"{len(links)} links", f"at most {MAX_LINKS} "
+                                                                     "at a time")])
+    state = UploadProgress(files=len(links), name="links")
+    show = on_progress or (lambda _: None)
+
+    def read_one(_: object) -> None:
+        state.articles += 1
+        show(state)
+
+    show(state)
+    return ingest_urls(links, store, public_only=not store.settings.allow_private_urls,
+                       on_article=read_one)
