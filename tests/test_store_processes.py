@@ -54,12 +54,12 @@ def run_paused_at_write(number: int, marker: str, argv: Sequence[str]) -> int:
     return main(list(argv))
 
 
-def cli(*args: str | Path, env: dict[str, str] | None = None,
+def cli(*args: str | Path, env: dict[str, str] | None = None, stdout: Any = subprocess.PIPE,
         stderr: Any = subprocess.PIPE) -> subprocess.Popen[str]:
     """`qa.cli` in its own session, so it and anything it starts can be killed together."""
     return subprocess.Popen([sys.executable, "-m", "qa.cli", *map(str, args)], cwd=ROOT,
-                            env={**os.environ, **(env or {})}, stdout=subprocess.PIPE,
-                            stderr=stderr, text=True, start_new_session=True)
+                            env={**os.environ, **(env or {})}, stdout=stdout, stderr=stderr,
+                            text=True, start_new_session=True)
 
 
 def stopped(process: subprocess.Popen[Any]) -> None:
@@ -95,7 +95,7 @@ def served(tmp_path: Path) -> Iterator[tuple[str, Path]]:
     assert ingest([SEED, news_rows(4, tmp_path)], Store(store)).articles == 5
     port = free_port()
     with (tmp_path / "ui.log").open("w") as log:
-        page = cli("ui", "--store", store, "--port", str(port), stderr=log)
+        page = cli("ui", "--store", store, "--port", str(port), stdout=log, stderr=log)
     url = f"http://127.0.0.1:{port}/"
     try:
         wait_for(lambda: answering(url), page)
