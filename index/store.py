@@ -2,7 +2,13 @@
 sentence table and quotes) plus the derived keyword index.
 
 Write order makes a crash harmless: an article's chunks go in before its article record, and
-readers only trust chunks whose content hash matches the article record (see `is_current`)."""
+readers only trust chunks whose content hash matches the article record (see `is_current`).
+
+Several processes may share a local store. Writes take turns under its write lock, one write
+batch at a time (`index.lock`). Chroma's embedded client keeps its own copy of the vector
+index, read from disk once and kept in step only with its own process's writes: a process
+that sees another's stamp opens a new client, reading the index afresh, before it answers or
+writes (`Store.follow`)."""
 
 from __future__ import annotations
 
@@ -11,7 +17,7 @@ import json
 import re
 import threading
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, astuple, dataclass, field, replace
 from functools import cached_property
@@ -20,8 +26,10 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from index.changes import JOURNAL_FILE, Journal
 from index.embed import Embedder, model_label
 from index.keyword import ChunkText, KeywordIndex
+from index.lock import WriteLock
 from index.people import canonical_names
 from index.records import Article, Chunk, Quote, Sentence, Turn, turn_at
 from index.settings import Settings
@@ -29,34 +37,13 @@ from index.settings import Settings
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
     from chromadb.api.models.Collection import Collection
+    from chromadb.config import Settings as ChromaSettings
 
 CHUNKS = "chunks"
 ARTICLES = "articles"
 PAGE = 5000
 STORE_FORMAT = 2
 ARTICLE_FIELDS = ("title", "date", "source", "author", "url", "path", "content_hash")
-
-
-@dataclass
-class ChangeLog:
-    """The chunks this process added and removed since generation `base`, up to `current`:
-    what a keyword index at `base` needs to catch up without listing the store's chunks."""
-
-    base: str
-    current: str = ""
-    added: dict[str, None] = field(default_factory=dict)
-    removed: set[str] = field(default_factory=set)
-
-    def record(self, removed: Sequence[str], added: Sequence[str], generation: str) -> None:
-        """Removals first, as writes do them; each id keeps its last change. An id removed
-        and added back stays added: a crash may have left it in Chroma but not in the index."""
-        for chunk_id in removed:
-            self.added.pop(chunk_id, None)
-            self.removed.add(chunk_id)
-        for chunk_id in added:
-            self.removed.discard(chunk_id)
-            self.added[chunk_id] = None
-        self.current = generation
 
 
 class StoreError(RuntimeError):
@@ -91,20 +78,43 @@ def date_number(date: str) -> int | None:
     return int(digits) if len(digits) == 8 and digits.isdigit() else None
 
 
+@dataclass(frozen=True)
+class Connection:
+    """A Chroma client on the store, its two collections, and the write stamp the store had
+    when it was opened (or this process's own last write since). An embedded client holds its
+    own copy of each vector index, read on its first read (`loaded`)."""
+
+    client: ClientAPI
+    chunks: Collection
+    articles: Collection
+    stamp: str
+    loaded: threading.Event = field(default_factory=threading.Event, compare=False)
+
+
 class Store:
-    def __init__(self, path: str | Path | None = None, settings: Settings | None = None) -> None:
+    def __init__(self, path: str | Path | None = None, settings: Settings | None = None, *,
+                 on_wait: Callable[[Path], None] | None = None) -> None:
+        """`on_wait(folder)` is called the first time this store waits for another process's
+        write to end."""
         self.settings = settings or Settings()
         self.path = Path(path) if path else self.settings.home
-        self.lock = threading.RLock()
         self._pinned = threading.local()
-        self.client = self._connect()
+        local = not self.settings.chroma_url
+        if local:
+            try:
+                self.path.mkdir(parents=True, exist_ok=True)
+            except OSError as error:
+                raise StoreError(f"{self.path}: cannot open the store ({error})") from None
+        self.write_lock = WriteLock(self.path if local else None, on_wait)
+        self.journal = Journal(self.path / JOURNAL_FILE if local else None)
+        try:
+            self._connection = self._open()
+        except OSError as error:  # the lock file: a read-only or vanished directory
+            raise StoreError(f"{self.path}: cannot open the store ({error})") from None
+        self.chunks = StoreCollection(self, CHUNKS)
+        self.articles = StoreCollection(self, ARTICLES)
         model = model_label(self.settings.embed_model)
-        self.chunks: Collection = self.client.get_or_create_collection(
-            CHUNKS, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
-            metadata={"model": model, "format": STORE_FORMAT})
-        self.articles: Collection = self.client.get_or_create_collection(
-            ARTICLES, embedding_function=None, metadata={"format": STORE_FORMAT})
-        stored = self.chunks.metadata or {}
+        stored = self._connection.chunks.metadata or {}
         if stored.get("format") != STORE_FORMAT:
             raise StoreError(f"{self.location}: store format {stored.get('format')} is not this "
                              f"version's ({STORE_FORMAT}); ingest into a new --store")
@@ -114,7 +124,6 @@ class Store:
                              f"{self.model!r}, but BRIEFING_EMBED_MODEL asks for {model!r}; "
                              "use a new --store")
         self._keyword: KeywordIndex | None = None
-        self._changes: ChangeLog | None = None
         self._chunk_count: tuple[str, int] = ("-", 0)
         self._articles_read: tuple[str, dict[str, IndexedArticle]] = ("-", {})
         self._aliases: tuple[str, dict[str, str]] = ("-", {})
@@ -126,16 +135,16 @@ class Store:
         during the load waits for it. Not a daemon thread, so no exit cuts a load short
         inside Chroma. A server holds its index already."""
         if not self.settings.chroma_url:
-            threading.Thread(target=self._first_chunk, name="preload-vectors").start()
-
-    def _first_chunk(self) -> None:
-        """Any read loads the index; `count()` would hold the GIL while it does."""
-        self.chunks.get(limit=1, include=[])
+            threading.Thread(target=self._loaded, name="preload-vectors").start()
 
     @property
     def location(self) -> str:
         """Where the Chroma data lives: the server in server mode, else the directory."""
         return self.settings.chroma_url or str(self.path)
+
+    @property
+    def client(self) -> ClientAPI:
+        return self._connection.client
 
     @property
     def keyword_folder(self) -> Path:
@@ -147,7 +156,44 @@ class Store:
         server = re.sub(r"[^\w.-]+", "_", self.settings.chroma_url)
         return self.path / "servers" / server / "keyword"
 
-    def _connect(self) -> ClientAPI:
+    # -- following other processes -------------------------------------------------------------
+
+    def follow(self) -> bool:
+        """Catch up with other processes' writes: when the stamp has moved since this process
+        opened its client, open a new one, waiting for a write in progress to end. One small
+        file read when nothing changed. Whether it caught up."""
+        if self.write_lock.stamp() == self._connection.stamp:
+            return False
+        with self.write_lock.held():
+            return self._catch_up()
+
+    def _catch_up(self) -> bool:
+        """`follow` for a holder of the lock. The new client is loaded before anyone uses it;
+        the old one serves reads already under way, and is freed with the last of them."""
+        if self.write_lock.stamp() == self._connection.stamp:
+            return False
+        connection = self._open()
+        self._load(connection)
+        self._connection = connection
+        return True
+
+    def _open(self) -> Connection:
+        """Under the lock: creating the collections is a write, and the stamp read is the
+        state the new client sees."""
+        with self.write_lock.held():
+            client = self._client()
+            chunks = client.get_or_create_collection(
+                CHUNKS, embedding_function=None, configuration={"hnsw": {"space": "cosine"}},
+                metadata={"model": model_label(self.settings.embed_model),
+                          "format": STORE_FORMAT})
+            articles = client.get_or_create_collection(
+                ARTICLES, embedding_function=None, metadata={"format": STORE_FORMAT})
+            connection = Connection(client, chunks, articles, self.write_lock.stamp())
+        if self.settings.chroma_url:
+            connection.loaded.set()
+        return connection
+
+    def _client(self) -> ClientAPI:
         import chromadb
         from chromadb.config import Settings as ChromaSettings
 
@@ -163,12 +209,49 @@ class Store:
             except Exception as error:  # refused, unresolvable, not a Chroma server, ...
                 raise StoreError(f"{self.location}: cannot reach the Chroma server "
                                  f"({error})") from None
+        chroma_settings.is_persistent = True
+        chroma_settings.persist_directory = str(self.path / "chroma")
         try:
-            self.path.mkdir(parents=True, exist_ok=True)
-            return chromadb.PersistentClient(path=str(self.path / "chroma"),
-                                             settings=chroma_settings)
+            return _own_client(chroma_settings)
         except Exception as error:  # chromadb raises many kinds for a damaged directory
             raise StoreError(f"{self.path}: cannot open the store ({error})") from None
+
+    def _loaded(self) -> Connection:
+        """The connection, its vector indexes read in."""
+        connection = self._connection
+        if not connection.loaded.is_set():
+            self._load(connection)
+        return connection
+
+    def _load(self, connection: Connection) -> None:
+        """Chroma reads a collection's vector index on its first read, after catching it up
+        with the write log, which may save the index: under the lock, never beside another
+        process's write. Any read loads it; `count()` would hold the GIL while it does."""
+        with self.write_lock.held():
+            if not connection.loaded.is_set():
+                connection.articles.get(limit=1, include=[])
+                connection.chunks.get(limit=1, include=[])
+                connection.loaded.set()
+
+    def _read(self, name: str, method: str, *args: Any, **kwargs: Any) -> Any:
+        """A read of one collection. Chroma's vector index is this process's copy: once another
+        process has written, even during this read, a read fails on a record the copy lacks
+        ("Error finding id") or finds a deleted record, without its metadata. The store then
+        catches up, after that write, and reads again."""
+        from chromadb.errors import InternalError
+
+        def read() -> Any:
+            connection = self._loaded()
+            return getattr(connection.chunks if name == CHUNKS else connection.articles,
+                           method)(*args, **kwargs)
+
+        try:
+            result = read()
+        except InternalError:
+            if not self.follow():
+                raise
+            return read()
+        return read() if _lacks_metadata(result) and self.follow() else result
 
     @cached_property
     def embedder(self) -> Embedder:
@@ -185,7 +268,7 @@ class Store:
     def write(self, batch: Sequence[IndexedArticle], embeddings: np.ndarray) -> None:
         """`embeddings[i]` belongs to the i-th chunk of the batch, in order; each article
         carries its sentence vectors."""
-        with self.lock, self._changing() as before:
+        with self._changing():
             stale = self._delete_chunks_of([item.article.id for item in batch])
             chunks = [(item, chunk) for item in batch for chunk in item.chunks]
             for first in range(0, len(chunks), self._max_batch):
@@ -202,25 +285,25 @@ class Store:
                     embeddings=[[1.0]] * len(part),
                     documents=[item.article.text for item in part],
                     metadatas=[_article_metadata(item) for item in part])
-            self._touch(before, removed=stale, added=[chunk.id for _, chunk in chunks])
+            self._touch(removed=stale, added=[chunk.id for _, chunk in chunks])
 
     def remove(self, article_id: str) -> bool:
-        with self.lock, self._changing() as before:
-            if not self.articles.get(ids=[article_id], include=[])["ids"]:
-                return False
+        if not self.articles.get(ids=[article_id], include=[])["ids"]:
+            return False
+        with self._changing():
             self.articles.delete(ids=[article_id])
-            self._touch(before, removed=self._delete_chunks_of([article_id]))
-            return True
+            self._touch(removed=self._delete_chunks_of([article_id]))
+        return True
 
     def remove_chunks(self, chunk_ids: Sequence[str]) -> None:
         """Drop chunks no article record vouches for (a crash leaves them) and start a new
         generation, so derived indexes are rebuilt from what remains; see `index.check`. They
-        are rebuilt from a listing, not from the change log: the index itself may be what was
+        are rebuilt from a listing, not from the journal: the index itself may be what was
         wrong."""
-        with self.lock:
+        with self._changing():
             if chunk_ids:
                 self.chunks.delete(ids=list(chunk_ids))
-            self._touch(None)
+            self._touch(known=False)
 
     def _delete_chunks_of(self, article_ids: list[str]) -> list[str]:
         """Deletes the articles' chunks and returns their ids. Looked up first: Chroma's
@@ -232,28 +315,26 @@ class Store:
         return found
 
     @contextmanager
-    def _changing(self) -> Iterator[str]:
-        """A change from the current generation; one that fails part way forgets this
-        process's change log, since what reached Chroma is then unknown."""
-        try:
-            yield self.generation
-        except BaseException:
-            self._changes = None
-            raise
+    def _changing(self) -> Iterator[None]:
+        """One write, from the current generation, in this process's turn. Caught up first with
+        other processes' writes: Chroma saves its copy of the vector index, which must hold
+        theirs. The stamp moves on before Chroma changes, so a kill mid-write still tells
+        readers. A write that fails part way never tells the journal it is done: what reached
+        Chroma is then unknown."""
+        with self.write_lock.held():
+            self._catch_up()
+            self._connection = replace(self._connection, stamp=self.write_lock.bump())
+            self.journal.begin(self._stored_generation())
+            yield
 
-    def _touch(self, before: str | None, removed: Sequence[str] = (),
-               added: Sequence[str] = ()) -> None:
-        """A new generation marks every derived index (keyword) stale. An embedded store has
-        one writer, so its change log covers every change from generation `before`; a server
-        may have others, and `before=None` says the change is not known id by id."""
+    def _touch(self, removed: Sequence[str] = (), added: Sequence[str] = (),
+               known: bool = True) -> None:
+        """A new generation marks every derived index (keyword) stale; the journal says what
+        changed, unless the change is not `known` chunk by chunk."""
         generation = uuid.uuid4().hex
         self.articles.modify(metadata={"format": STORE_FORMAT, "generation": generation})
-        if before is None or self.settings.chroma_url:
-            self._changes = None
-            return
-        if self._changes is None or self._changes.current != before:
-            self._changes = ChangeLog(before)
-        self._changes.record(removed, added, generation)
+        if known:
+            self.journal.done(generation, removed, added)
 
     @cached_property
     def _max_batch(self) -> int:
@@ -263,23 +344,28 @@ class Store:
 
     @property
     def generation(self) -> str:
-        """Read from Chroma each time (in server mode another client may have written since),
-        unless this thread pinned it with `reading()`."""
+        """Read from Chroma each time (another process may have written since), unless this
+        thread pinned it with `reading()`."""
         pinned = getattr(self._pinned, "generation", None)
         if pinned is not None:
             return pinned
+        return self._stored_generation()
+
+    def _stored_generation(self) -> str:
         collection = self.client.get_collection(ARTICLES, embedding_function=None)
         return str((collection.metadata or {}).get("generation", ""))
 
     @contextmanager
     def reading(self) -> Iterator[None]:
-        """One generation for a whole question on this thread: a question consults it a dozen
-        times, each a Chroma round trip, and should see one state of the store anyway. The
-        block must not yield to other work on the thread (no generator suspends inside)."""
+        """One state of the store for a whole question on this thread, caught up with other
+        processes' writes first: a question consults the generation a dozen times, each a
+        Chroma round trip. The block must not yield to other work on the thread (no generator
+        suspends inside)."""
         if getattr(self._pinned, "generation", None) is not None:
             yield
             return
-        self._pinned.generation = self.generation
+        self.follow()
+        self._pinned.generation = self._stored_generation()
         try:
             yield
         finally:
@@ -375,32 +461,47 @@ class Store:
 
     @property
     def keyword(self) -> KeywordIndex:
-        """Brought in step with Chroma when the store has changed: loaded from disk if another
-        process already did it, else updated here — new chunks indexed, gone ones masked."""
-        with self.lock:
-            generation = self.generation
-            if self._keyword is None or self._keyword.generation != generation:
-                folder = self.keyword_folder
-                index = KeywordIndex.load(folder)
-                if index is None or index.generation != generation:
-                    index = self._update_keyword_index(index or self._keyword, generation)
-                    index.save(folder)
-                self._keyword = index
-                self._changes = None
+        """In step with the store: this process's copy, else the one saved beside the store if
+        another process brought it in step (read without the lock: saved segments never
+        change, and the manifest naming them is replaced whole), else updated here."""
+        index = self._keyword
+        generation = self.generation
+        if index is not None and index.generation == generation:
+            return index
+        current = self._stored_generation()  # a write may have landed since `reading()`
+        if index is not None and index.generation == current:
+            return index
+        saved = KeywordIndex.load(self.keyword_folder)
+        if saved is not None and saved.generation == current:
+            self._keyword = saved
+            return saved
+        with self.write_lock.held():
+            current = self._stored_generation()
+            if self._keyword is None or self._keyword.generation != current:
+                self._keyword = self._updated_keyword_index(current)
             return self._keyword
 
-    def _update_keyword_index(self, index: KeywordIndex | None,
-                              generation: str) -> KeywordIndex:
-        """From this process's change log when it leads from the index's generation to the
-        store's, else by listing every chunk id (14 s at 570k chunks)."""
-        changes = self._changes
-        if index is not None and changes is not None and (
-                (changes.base, changes.current) == (index.generation, generation)):
-            return index.changed(list(changes.added), changes.removed, self._chunk_texts,
-                                 generation)
-        live = [i for page in self._pages(self.chunks, []) for i in page["ids"]]
-        return (index or KeywordIndex([], set(), "")).updated(live, self._chunk_texts,
-                                                              generation)
+    def _updated_keyword_index(self, generation: str) -> KeywordIndex:
+        """Under the lock: the saved index, or this process's copy, brought to `generation`
+        from the journal when it leads there from the index's generation (new chunks indexed,
+        gone ones masked), else by listing every chunk id (14 s at 570k chunks); then saved."""
+        folder = self.keyword_folder
+        saved = KeywordIndex.load(folder)
+        if saved is not None and saved.generation == generation:
+            return saved
+        for index in (index for index in (saved, self._keyword) if index is not None):
+            changes = self.journal.between(index.generation, generation)
+            if changes is not None:
+                updated = index.changed(list(changes.added), changes.removed,
+                                        self._chunk_texts, generation)
+                break
+        else:
+            live = [i for page in self._pages(self.chunks, []) for i in page["ids"]]
+            updated = (saved or self._keyword or KeywordIndex([], set(), "")).updated(
+                live, self._chunk_texts, generation)
+        updated.save(folder)
+        self.journal.clear()
+        return updated
 
     def _chunk_texts(self, chunk_ids: Sequence[str]) -> list[ChunkText]:
         found_chunks: dict[str, ChunkText] = {}
@@ -411,6 +512,52 @@ class Store:
                 (i, ChunkText(text, tuple(meta.get("speakers") or ())))
                 for i, text, meta in zip(found["ids"], found["documents"], found["metadatas"]))
         return [found_chunks.get(i, ChunkText("")) for i in chunk_ids]
+
+
+class StoreCollection:
+    """One of the store's collections as its users see it: always that of the store's current
+    connection, its vector index loaded, and reads that follow other processes' writes (see
+    `Store._read`)."""
+
+    def __init__(self, store: Store, name: str) -> None:
+        self._store = store
+        self._name = name
+
+    def get(self, *args: Any, **kwargs: Any) -> Any:
+        return self._store._read(self._name, "get", *args, **kwargs)
+
+    def query(self, *args: Any, **kwargs: Any) -> Any:
+        return self._store._read(self._name, "query", *args, **kwargs)
+
+    def __getattr__(self, attribute: str) -> Any:
+        connection = self._store._loaded()
+        return getattr(connection.chunks if self._name == CHUNKS else connection.articles,
+                       attribute)
+
+
+def _own_client(settings: ChromaSettings) -> ClientAPI:
+    """A client on a Chroma system of its own, so with its own copy of the vector index, read
+    from disk as it is now. `chromadb.PersistentClient` would return the system this process
+    already opened on the path, with the index as this process last saw it."""
+    from chromadb.api import ServerAPI
+    from chromadb.api.client import Client
+    from chromadb.config import System
+    from chromadb.telemetry.product import ProductTelemetryClient
+
+    system = System(settings)
+    system.instance(ProductTelemetryClient)
+    system.instance(ServerAPI)
+    system.start()
+    return Client.from_system(system)
+
+
+def _lacks_metadata(result: dict[str, Any]) -> bool:
+    """Whether a read returned a record without its metadata: every record of the store has
+    some, so the vector index returned one deleted since it was loaded."""
+    metadatas = result.get("metadatas") or []
+    rows = [m for row in metadatas for m in row] if metadatas and isinstance(
+        metadatas[0], list) else metadatas
+    return any(meta is None for meta in rows)
 
 
 def chunk_hash(chunk_id: str) -> str:

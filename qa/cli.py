@@ -15,6 +15,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, NoReturn
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from index.ingest import IngestReport
     from index.records import LoadError
     from index.settings import Settings
@@ -141,7 +143,13 @@ def settings_from(args: argparse.Namespace) -> Settings:
 def store_from(args: argparse.Namespace) -> Store:
     from index.store import Store
 
-    return Store(args.store, settings_from(args))
+    return Store(args.store, settings_from(args), on_wait=say_waiting)
+
+
+def say_waiting(folder: Path) -> None:
+    """Writes to a local store take turns: a command kept waiting says so, once."""
+    print(f"briefing: waiting for another process writing to {folder}…", file=sys.stderr,
+          flush=True)
 
 
 def duration(text: str) -> float:
@@ -185,7 +193,7 @@ def follow_sources(args: argparse.Namespace) -> int:
     process, so the key reaches no worker in the middle of a batch."""
     from index.store import Store
 
-    store = Store(args.store, replace(settings_from(args), ingest_workers=1))
+    store = Store(args.store, replace(settings_from(args), ingest_workers=1), on_wait=say_waiting)
     stop, waiting = threading.Event(), threading.Event()
 
     def ask_to_stop(signum: int, frame: object) -> None:

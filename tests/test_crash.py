@@ -46,6 +46,12 @@ Snapshot = tuple[dict[str, Any], dict[str, Any]]
 
 def run_killed_at_write(number: int, argv: Sequence[str]) -> int:
     """The CLI in this process, SIGKILLed just before its `number`-th Chroma write (0: never)."""
+    stop_at_write(number, lambda: os.kill(os.getpid(), signal.SIGKILL))
+    return main(list(argv))
+
+
+def stop_at_write(number: int, stop: Callable[[], object]) -> None:
+    """Chroma's writes in this process call `stop` just before the `number`-th (0: never)."""
     from chromadb.api.models.Collection import Collection
 
     counter = itertools.count(1)
@@ -53,13 +59,12 @@ def run_killed_at_write(number: int, argv: Sequence[str]) -> int:
     def counted(write: Callable[..., Any]) -> Callable[..., Any]:
         def run(self: Collection, *args: Any, **kwargs: Any) -> Any:
             if next(counter) == number:
-                os.kill(os.getpid(), signal.SIGKILL)
+                stop()
             return write(self, *args, **kwargs)
         return run
 
     for name in WRITES:
         setattr(Collection, name, counted(getattr(Collection, name)))
-    return main(list(argv))
 
 
 def child_ingest(articles: Path, store: Path, kill_at_write: int = 0) -> subprocess.Popen[bytes]:
