@@ -128,6 +128,10 @@ def build_parser() -> argparse.ArgumentParser:
                     help="require a login (default: $BRIEFING_AUTH, which keeps it out of ps)")
     ui.add_argument("--insecure", action="store_true",
                     help="allow a non-loopback --host without a login")
+    ui.add_argument("--follow", action="append", default=[], metavar="SOURCE",
+                    help="a feed (or page) to ingest again while serving; repeatable")
+    ui.add_argument("--every", type=duration, metavar="DURATION",
+                    help="how often to follow the --follow sources (default 30m)")
     ui.set_defaults(run=run_ui)
     return parser
 
@@ -293,10 +297,13 @@ def run_remove(args: argparse.Namespace) -> int:
 
 
 def run_ui(args: argparse.Namespace) -> int:
-    from ui.serve import serve
+    from ui.serve import DEFAULT_EVERY, serve
 
+    if args.every is not None and not args.follow:
+        raise ValueError("--every needs a source to follow: --follow FEED")
     serve(store=args.store, host=args.host, port=args.port, auth=args.auth,
-          insecure=args.insecure, settings=settings_from(args))
+          insecure=args.insecure, settings=settings_from(args), follow=args.follow,
+          every=args.every or DEFAULT_EVERY)
     return 0
 
 

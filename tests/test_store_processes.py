@@ -27,6 +27,7 @@ from qa.cli import main
 from tests.conftest import ROOT, SEED, news_rows
 from tests.test_crash import stop_at_write, updated_rows
 from tests.test_ingest import run_cli
+from tests.test_web_sources import item, rss
 from tests.ui.conftest import free_port
 from tests.ui.test_concurrency import sentence_spans, whole_version
 
@@ -284,3 +285,37 @@ def test_the_journal_leads_only_across_writes_it_saw_done(tmp_path: Path) -> Non
     with journal.path.open("a") as torn:
         torn.write('{"from": "e"')
     assert journal.between("d", "e") is None
+
+
+def test_the_page_follows_a_feed_itself(tmp_path: Path) -> None:
+    """`briefing ui --follow FEED --every 1s`: an entry added to the feed answers in the page
+    that serves the store, without a second process."""
+    store, feed = tmp_path / "store", tmp_path / "port.rss"
+    assert ingest([SEED], Store(store)).articles == 1
+    entries = [feed_entry("harbour", "Harbour to reopen", HARBOUR.read_text(encoding="utf-8"))]
+    feed.write_bytes(rss("Port news", entries))
+    port = free_port()
+    with (tmp_path / "ui.log").open("w") as log:
+        page = cli("ui", "--store", store, "--port", str(port), "--follow", feed,
+                   "--every", "1s", stdout=log, stderr=log)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        wait_for(lambda: answering(url), page)
+        client = Client(url, verbose=False)
+        wait_for(lambda: "harbour" in str(cited(client.predict(LOPEZ, api_name="/ask"))), page)
+        entries.append(feed_entry("hale", "Fees to rise", "Transport minister Tom Hale warned "
+                                  "that shipping fees would rise to pay for the new sea wall."))
+        feed.write_bytes(rss("Port news", entries))
+        wait_for(lambda: "hale" in str(cited(client.predict(
+            "What did Hale warn about shipping fees?", api_name="/ask"))), page)
+        assert cited(client.predict(REVENUE, api_name="/ask")) == {SEED.name}
+    finally:
+        stopped(page)
+    assert "briefing: follow" in (tmp_path / "ui.log").read_text(encoding="utf-8")
+
+
+def feed_entry(guid: str, title: str, text: str) -> str:
+    """An RSS item that carries its whole article, so following needs no web server."""
+    paragraphs = "".join(f"<p>{paragraph}</p>" for paragraph in text.split("\n\n"))
+    return item(guid, f"https://example.org/{guid}", title,
+                f"<content:encoded><![CDATA[{paragraphs}]]></content:encoded>")

@@ -8,6 +8,7 @@ from typing import Any
 
 import gradio as gr
 
+from index.follow import Follower
 from index.store import Store
 from qa.answer import Answer
 from qa.api import ask, ask_stream
@@ -39,8 +40,9 @@ def chosen_filters(source: str | None, since: str | None, until: str | None,
 class Handlers:
     """The page's event handlers over one store."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, follower: Follower | None = None) -> None:
         self.store = store
+        self.follower = follower
 
     def respond(self, question: str | None, messages: Messages, answers: list[dict[str, Any]],
                 source: str | None, since: str | None, until: str | None,
@@ -87,7 +89,9 @@ class Handlers:
         sources = [("Any source", ""), *((s, s) for s in sorted(stats["sources"]) if s)]
         speakers = [("Anyone", ""), *((s, s) for s in self.store.people())]
         examples = example_questions(self.store)
-        return (corpus_summary(stats), corpus_rows(self.store.iter_article_metadata()),
+        following = self.follower.describe() if self.follower else None
+        return (corpus_summary(stats, following),
+                corpus_rows(self.store.iter_article_metadata()),
                 gr.Dropdown(choices=sources), gr.Dropdown(choices=speakers),
                 gr.Dataset(samples=[[q] for q in examples]),
                 gr.Textbox(placeholder=examples[0]))
@@ -132,9 +136,9 @@ class Handlers:
         return str(event.row_value[0])
 
 
-def build_app(store: Store) -> gr.Blocks:
+def build_app(store: Store, follower: Follower | None = None) -> gr.Blocks:
     """The whole page, wired to `Handlers(store)`; UI events stay off the public API."""
-    handlers = Handlers(store)
+    handlers = Handlers(store, follower)
     private: dict[str, Any] = {"api_visibility": "private"}
     with gr.Blocks(title="Briefing", analytics_enabled=False) as demo:
         gr.Markdown("## Briefing — ask the indexed news; every sentence cites its passage")

@@ -130,10 +130,12 @@ def corpus_rows(metadata: Iterable[tuple[str, Mapping[str, Any]]]) -> list[list[
                   for article_id, meta in metadata)
 
 
-def corpus_summary(stats: Mapping[str, Any]) -> str:
+def corpus_summary(stats: Mapping[str, Any], following: str | None = None) -> str:
+    """What the store holds, and what the page follows (`briefing ui --follow`)."""
     dates = " to ".join(stats["date_range"]) if stats.get("date_range") else "no dates"
-    return html.escape(f"{stats['articles']} articles, {stats['chunks']} chunks, "
-                       f"{len(stats['sources'])} sources, {dates}")
+    summary = html.escape(f"{stats['articles']} articles, {stats['chunks']} chunks, "
+                          f"{len(stats['sources'])} sources, {dates}")
+    return summary + (f'<p class="following">{html.escape(following)}</p>' if following else "")
 
 
 def upload_report(added: str, errors: Sequence[str]) -> str:

@@ -5,8 +5,11 @@ The policy checks run before Gradio or the model load, so a refused start is ins
 from __future__ import annotations
 
 import ipaddress
+from collections.abc import Sequence
 
 from index.settings import Settings
+
+DEFAULT_EVERY = 30 * 60.0
 
 
 def parse_auth(value: str | None) -> tuple[str, str] | None:
@@ -36,15 +39,26 @@ def check_bind(host: str, credentials: tuple[str, str] | None, insecure: bool) -
 
 
 def serve(*, store: str | None, host: str, port: int, auth: str | None,
-          insecure: bool, settings: Settings | None = None) -> None:
-    """Check the bind policy, then open the store and serve until interrupted."""
+          insecure: bool, settings: Settings | None = None, follow: Sequence[str] = (),
+          every: float = DEFAULT_EVERY) -> None:
+    """Check the bind policy, then open the store and serve until interrupted, ingesting the
+    `follow` sources (feeds, pages) again every `every` seconds meanwhile."""
     settings = settings or Settings()
     credentials = parse_auth(auth or settings.auth)
     check_bind(host, credentials, insecure)
+    from index.follow import Follower
     from index.store import Store
 
     opened = Store(store, settings)
     opened.preload_vectors()  # while Gradio is imported
     from ui.app import build_app, launch
 
-    launch(build_app(opened), opened, host=host, port=port, credentials=credentials)
+    follower = Follower(list(follow), opened, every) if follow else None
+    if follower is not None:
+        follower.start()
+    try:
+        launch(build_app(opened, follower), opened, host=host, port=port,
+               credentials=credentials)
+    finally:
+        if follower is not None:
+            follower.stop()
