@@ -48,15 +48,18 @@ def text_for_parser(text: str) -> str:
     return "".join([*joined, lines[-1]])
 
 
-def split_sentences(article: Article, doc: Doc, turns: Sequence[Turn] = ()) -> list[Sentence]:
+def split_sentences(article: Article, docs: Doc | Sequence[Doc],
+                    turns: Sequence[Turn] = ()) -> list[Sentence]:
     """spaCy's sentences, cut again at paragraph breaks, turns and glued full stops, stripped.
-    A turn's label ("MS. PSAKI:") is no part of any sentence."""
+    A turn's label ("MS. PSAKI:") is no part of any sentence. Several docs may each have
+    read a part of the text (the rest blanked, offsets kept): their sentences are joined."""
     paragraphs = paragraph_spans(article.text, [turn.start for turn in turns])
     paragraph_ends = [end for _, end in paragraphs]
     label_starts = [turn.start for turn in turns]
     cuts = sorted({p[0] for p in paragraphs[1:]} | {turn.text_start for turn in turns}
                   | {m.start() for m in GLUED_SENTENCE.finditer(article.text)})
-    pieces = _cut(_sentence_spans(article.text, doc), cuts)
+    parsed = [docs] if hasattr(docs, "sents") else list(docs)
+    pieces = _cut(_sentence_spans(article.text, parsed), cuts)
     sentences: list[Sentence] = []
     for start, end in pieces:
         start, end = _strip(article.text, start, end)
@@ -68,24 +71,33 @@ def split_sentences(article: Article, doc: Doc, turns: Sequence[Turn] = ()) -> l
     return sentences
 
 
-def _sentence_spans(text: str, doc: Doc) -> list[tuple[int, int]]:
-    """spaCy's sentences, joined again where it cut inside an editor's bracket ("intents of
-    [sic] purposes", "from [administration official], and") or before a word that goes on in
-    lower case after no full stop."""
+def _sentence_spans(text: str, docs: Sequence[Doc]) -> list[tuple[int, int]]:
+    """spaCy's sentences (of every doc, in text order, blanked parts left out), joined again
+    where it cut inside an editor's bracket ("intents of [sic] purposes", "from
+    [administration official], and") or before a word that goes on in lower case after no
+    full stop."""
     brackets = [(m.start(), m.end()) for m in BRACKETED.finditer(text)]
     starts = [low for low, _ in brackets]
+    found = sorted((s.start_char, s.end_char) for doc in docs for s in doc.sents
+                   if HAS_WORD.search(s.text))
     spans: list[tuple[int, int]] = []
-    for sentence in doc.sents:
-        start, end = sentence.start_char, sentence.end_char
+    for start, end in found:
         inside = bisect_right(starts, start - 1) - 1
         joins = spans and (
             (inside >= 0 and brackets[inside][0] < start < brackets[inside][1])
-            or (text[start:start + 1].islower() and text[:start].rstrip()[-1:] not in ".!?"))
+            or (text[start:start + 1].islower() and _char_before(text, start) not in ".!?"))
         if joins:
             spans[-1] = (spans[-1][0], end)
         else:
             spans.append((start, end))
     return spans
+
+
+def _char_before(text: str, offset: int) -> str:
+    """The last character before `offset` that is not whitespace ("" at the start)."""
+    while offset > 0 and text[offset - 1].isspace():
+        offset -= 1
+    return text[offset - 1] if offset else ""
 
 
 def _cut(spans: Iterable[tuple[int, int]], cuts: Sequence[int]) -> list[tuple[int, int]]:

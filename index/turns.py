@@ -327,9 +327,9 @@ def parse_spans(text: str, turns: Sequence[Turn]) -> list[tuple[int, int]]:
         if turn.question:
             continue
         for start, end in paragraph_spans(text[turn.text_start:turn.end]):
-            paragraph = text[turn.text_start + start:turn.text_start + end]
-            if QUOTE_MARK.search(paragraph) or SPEECH_CUE.search(paragraph):
-                spans.append((turn.text_start + start, turn.text_start + end))
+            low, high = turn.text_start + start, turn.text_start + end
+            if QUOTE_MARK.search(text, low, high) or SPEECH_CUE.search(text, low, high):
+                spans.append((low, high))
     return spans
 
 
