@@ -59,7 +59,7 @@ def split_sentences(article: Article, docs: Doc | Sequence[Doc],
     cuts = sorted({p[0] for p in paragraphs[1:]} | {turn.text_start for turn in turns}
                   | {m.start() for m in GLUED_SENTENCE.finditer(article.text)})
     parsed = [docs] if hasattr(docs, "sents") else list(docs)
-    pieces = _cut(_sentence_spans(article.text, parsed), cuts)
+    pieces = _cut(_sentence_spans(article.text, parsed, cuts), cuts)
     sentences: list[Sentence] = []
     for start, end in pieces:
         start, end = _strip(article.text, start, end)
@@ -71,15 +71,17 @@ def split_sentences(article: Article, docs: Doc | Sequence[Doc],
     return sentences
 
 
-def _sentence_spans(text: str, docs: Sequence[Doc]) -> list[tuple[int, int]]:
-    """spaCy's sentences (of every doc, in text order, blanked parts left out), joined again
-    where it cut inside an editor's bracket ("intents of [sic] purposes", "from
-    [administration official], and") or before a word that goes on in lower case after no
-    full stop."""
+def _sentence_spans(text: str, docs: Sequence[Doc], cuts: Sequence[int]) -> list[tuple[int, int]]:
+    """spaCy's sentences, joined again where it cut inside an editor's bracket ("intents of
+    [sic] purposes", "from [administration official], and") or before a word that goes on in
+    lower case after no full stop. Of each doc, only what it read: a sentence cut at the
+    paragraph starts `cuts` keeps the pieces that are words in its doc, not blanks (a
+    parser's sentence runs on over the blanked paragraphs another parser reads)."""
     brackets = [(m.start(), m.end()) for m in BRACKETED.finditer(text)]
     starts = [low for low, _ in brackets]
-    found = sorted((s.start_char, s.end_char) for doc in docs for s in doc.sents
-                   if HAS_WORD.search(s.text))
+    found = sorted(piece for doc in docs
+                   for piece in _cut([(s.start_char, s.end_char) for s in doc.sents], cuts)
+                   if HAS_WORD.search(doc.text, *piece))
     spans: list[tuple[int, int]] = []
     for start, end in found:
         inside = bisect_right(starts, start - 1) - 1

@@ -7,8 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from index.ingest import ingest
+from index.ingest import index_articles, ingest, load_sentence_nlp
+from index.load import load_paths
 from index.settings import Settings
+from index.split import split_sentences, text_for_parser
 from index.store import Store
 from index.turns import REPORTER
 from qa.api import ask, quotes
@@ -117,3 +119,19 @@ def test_card_shows_the_question_and_flows_wrapped_lines(store: Store) -> None:
     assert "<b>Q:</b>" in card and "meet the Speaker" in card
     assert "without\nconditions" not in card and "without conditions" in card
     assert "speaker: Karine Jean-Pierre" in card
+
+
+def test_sentences_of_a_real_transcript_neither_overlap_nor_go_missing() -> None:
+    """The full parse reads the quoting paragraphs and the splitter the rest: each parser's
+    sentences run on over the other's blanked paragraphs, and only its own words count."""
+    path = (Path(__file__).parents[1].parent / "shared" / "data" / "transcripts"
+            / "2021-01-20-press-briefing-by-press-secretary-jen-psaki-january-20-2021.md")
+    (article,) = load_paths([path])
+    (indexed,) = index_articles([article], pytest.fail)
+    sentences = indexed.sentences
+    assert all(a.end <= b.start for a, b in zip(sentences, sentences[1:]))
+    splitter_only = split_sentences(article, load_sentence_nlp()(text_for_parser(article.text)),
+                                    indexed.turns)
+    assert abs(len(sentences) - len(splitter_only)) <= 0.02 * len(splitter_only)
+    words = sum(len(article.text[s.start:s.end].split()) for s in sentences)
+    assert words == sum(len(article.text[s.start:s.end].split()) for s in splitter_only)
