@@ -76,12 +76,13 @@ def _sentence_spans(text: str, docs: Sequence[Doc], cuts: Sequence[int]) -> list
     [sic] purposes", "from [administration official], and") or before a word that goes on in
     lower case after no full stop. Of each doc, only what it read: a sentence cut at the
     paragraph starts `cuts` keeps the pieces that are words in its doc, not blanks (a
-    parser's sentence runs on over the blanked paragraphs another parser reads)."""
+    parser's sentence runs on over the blanked paragraphs another parser reads). `Doc.text`
+    is rebuilt from the tokens at every call: read once per doc."""
     brackets = [(m.start(), m.end()) for m in BRACKETED.finditer(text)]
     starts = [low for low, _ in brackets]
-    found = sorted(piece for doc in docs
+    found = sorted(piece for doc, read in ((doc, doc.text) for doc in docs)
                    for piece in _cut([(s.start_char, s.end_char) for s in doc.sents], cuts)
-                   if HAS_WORD.search(doc.text, *piece))
+                   if HAS_WORD.search(read, *piece))
     spans: list[tuple[int, int]] = []
     for start, end in found:
         inside = bisect_right(starts, start - 1) - 1
