@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_right
 from collections import Counter, defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
@@ -114,15 +114,31 @@ MIN_FUZZY_NAME_LENGTH = 5
 
 @lru_cache(maxsize=1)
 def load_nlp() -> Language:
-    """The project's one spaCy pipeline: loading costs a second, so every caller shares it."""
+    """The project's one spaCy pipeline: loading costs a second, so every caller shares it.
+
+    Its lemmatizer is loaded but does not run: quotes read the lemmas of a few verbs and nouns
+    (`lemma_of`), and lemmatising every token took a tenth of the parse."""
     import spacy
 
     for name in SPACY_MODELS:
         try:
-            return spacy.load(name)
+            return spacy.load(name, disable=["lemmatizer"])
         except OSError:
             continue
     raise OSError(f"no spaCy model installed; tried {', '.join(SPACY_MODELS)}")
+
+
+def lemma_of(token: Token) -> str:
+    """The lower-case lemma by the pipeline's own lemmatizer, on demand (it caches by word
+    and part of speech)."""
+    lemmatize = _lemmatizer()
+    return lemmatize(token)[0].lower() if lemmatize else token.lemma_.lower() or token.lower_
+
+
+@lru_cache(maxsize=1)
+def _lemmatizer() -> Callable[[Token], list[str]] | None:
+    nlp = load_nlp()
+    return nlp.get_pipe("lemmatizer").lemmatize if "lemmatizer" in nlp.component_names else None
 
 
 @dataclass(frozen=True)
@@ -404,9 +420,7 @@ def _frame(parse: _ArticleParse, indexes: range) -> Iterator[Token]:
 
 
 def _is_cue(token: Token) -> bool:
-    return (token.lemma_.lower() in QUOTE_CUE_VERBS and token.pos_ == "VERB") or _is_according(
-        token
-    )
+    return (token.pos_ == "VERB" and lemma_of(token) in QUOTE_CUE_VERBS) or _is_according(token)
 
 
 def _is_according(token: Token) -> bool:
@@ -430,8 +444,8 @@ def _reported_statements(parse: _ArticleParse, used_cues: set[int]) -> list[_Sta
         if token.i in used_cues or parse.is_quoted(token):
             continue
         span = _around(parse, token) if _is_according(token) else (
-            _complement(parse, token) if token.lemma_.lower() in SPEECH_VERBS
-            and token.pos_ == "VERB" else None
+            _complement(parse, token) if token.pos_ == "VERB"
+            and lemma_of(token) in SPEECH_VERBS else None
         )
         if span is not None:
             statements.append(
@@ -448,7 +462,7 @@ def _complement(parse: _ArticleParse, cue: Token) -> tuple[int, int] | None:
         sides = [_beside(clause, cue) for clause in clauses]
         return _char_span(parse, min(s[0] for s in sides), max(s[1] for s in sides))
     said_thing = next((c for c in cue.rights if c.dep_ == "dobj"), None)
-    if said_thing is not None and cue.lemma_.lower() not in ADDRESSEE_VERBS:
+    if said_thing is not None and lemma_of(cue) not in ADDRESSEE_VERBS:
         return _char_span(parse, said_thing.left_edge.i, said_thing.right_edge.i)
     that = _that_clause(parse, cue)
     if that is not None:
@@ -549,8 +563,8 @@ def _silent_sources(parse: _ArticleParse, statements: Sequence[_Statement]) -> l
     that a later "she said" may point back to."""
     cues = {s.cue_token.i for s in statements if s.cue_token is not None}
     sources = (_source_of(parse, token) for token in parse.doc
-               if token.i not in cues and token.lemma_.lower() in SPEECH_VERBS
-               and token.pos_ == "VERB" and not parse.is_quoted(token))
+               if token.i not in cues and token.pos_ == "VERB"
+               and lemma_of(token) in SPEECH_VERBS and not parse.is_quoted(token))
     return [source for source in sources if source is not None]
 
 
@@ -691,7 +705,7 @@ def _add_appositions(parse: _ArticleParse, book: _PersonBook) -> None:
                 _, name = _split_title(_words(_mention(parse, name_head)))
                 person = book.find(name) if name else None
                 if person is not None:
-                    book.roles[role_head.lemma_.lower()].add(person)
+                    book.roles[lemma_of(role_head)].add(person)
 
 
 def _resolve_speakers(
