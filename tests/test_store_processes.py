@@ -42,7 +42,9 @@ TURN_TAKER = ("import sys, time; from pathlib import Path; from index.lock impor
               "while True:\n"
               "    with lock.held():\n"
               "        n += 1\n"
-              "        turns.write_text(str(n))\n"
+              "        staging = turns.with_suffix('.new')\n"
+              "        staging.write_text(str(n))\n"
+              "        staging.replace(turns)\n"
               "        time.sleep(0.05)\n")
 PAUSED_CHILD = ("import sys; from tests.test_store_processes import run_paused_at_write as run; "
                 "sys.exit(run(int(sys.argv[1]), sys.argv[2], sys.argv[3:]))")
