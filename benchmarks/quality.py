@@ -54,7 +54,7 @@ PUNCTUATION = re.compile(f"[{re.escape(string.punctuation)}‘’“”—–…
 METRICS = {"hit@1": True, "hit@5": True, "mrr": True, "f1": True, "contains": True,
            "choice_only": True, "cite_p": True, "cite_r": True, "chars": False,
            "no_answer": True, "false_no_ans": True, "speaker": True, "holds": True,
-           "who_named": True, "q_cited": True, "p50_ms": False, "p95_ms": False}
+           "who_named": True, "who_first": True, "q_cited": True, "p50_ms": False, "p95_ms": False}
 
 
 @dataclass(frozen=True)
@@ -217,15 +217,18 @@ def score(question: Question, response: Response,
 
 def transcript_scores(question: Question, response: Response) -> dict[str, float | None]:
     """A gold sentence held whole by a passage of the answer; for "who" questions the
-    speaker's surname in the answer; whether the answer cites a reporter's question."""
+    speaker's surname in the answer, and in its first passage with its label (the speaker
+    named first); whether the answer cites a reporter's question."""
     shown = response.answer_passages
     holds = any(p.article_id == g.article_id and p.start <= g.start and g.end <= p.end
                 for p in shown for g in question.gold)
     surname = (question.speaker or "").split()[-1:]
     scores: dict[str, float | None] = {"holds": float(holds)}
     if question.kind == "who":
-        scores["who_named"] = float(bool(surname) and not response.no_answer
-                                    and contains(response.text, surname[0]))
+        named = bool(surname) and not response.no_answer
+        scores["who_named"] = float(named and contains(response.text, surname[0]))
+        scores["who_first"] = float(named and contains(response.text.split("[", 1)[0],
+                                                       surname[0]))
     if shown:
         scores["q_cited"] = float(any(overlaps_any(p, question.avoid.get(p.article_id, ()))
                                       for p in shown))

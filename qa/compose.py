@@ -12,7 +12,7 @@ import numpy as np
 from index.chunk import normalise_whitespace
 from index.embed import pool
 from index.store import IndexedArticle
-from index.turns import REPORTER, TURN_CUE
+from index.turns import TURN_CUE
 from qa.answer import NO_ANSWER_TEXT, Answer, Citation
 from qa.retrieve import Passage
 
@@ -30,6 +30,7 @@ WEIGHT_COSINE, WEIGHT_TERMS, WEIGHT_PASSAGE, WEIGHT_CONTEXT = 0.55, 0.35, 0.25, 
 MIN_RELEVANCE = 0.25
 # Fewer words than this ("Yes.", "Look,") is no statement: the sentences after it come along.
 MIN_STATEMENT_WORDS = 4
+UNNAMED_SPEAKER = "The speaker is not named"
 # How much of a reporter's question a citation carries as `asked`.
 ASKED_CHARS = 300
 # A sentence opening like this leans on the one before it ("That's resulted in…").
@@ -109,9 +110,8 @@ def compose(question: str, passages: Sequence[Passage], articles: dict[str, Inde
     runs = _runs(_with_context(chosen, exclude))
     citations = [cite_sentences(n, article, first, last, score)
                  for n, (article, first, last, score) in enumerate(runs, 1)]
-    text = " ".join(f"{normalise_whitespace(c.passage)} [{c.n}]" for c in citations)
-    if asks_who:
-        text = f"{_who(citations)}: {text}"
+    text = (_said_by(citations) if asks_who else
+            " ".join(f"{normalise_whitespace(c.passage)} [{c.n}]" for c in citations))
     confidence = round(min(1.0, max(c.relevance for c in chosen) / 0.8), 3)
     return Answer(question, text, citations, confidence, False)
 
@@ -281,6 +281,15 @@ def question_answered(article: IndexedArticle, sentence: int) -> str | None:
     return " ".join(reversed(kept)) or None
 
 
-def _who(citations: list[Citation]) -> str:
-    named = [c.speaker for c in citations if c.speaker and c.speaker != REPORTER]
-    return named[0] if named else "The speaker is not named"
+def _said_by(citations: list[Citation]) -> str:
+    """Each speaker named before the passages they said, again wherever the speaker changes:
+    an answer citing two people must not give the second one's words to the first."""
+    parts: list[str] = []
+    last = None
+    for citation in citations:
+        who = citation.speaker or UNNAMED_SPEAKER
+        if who != last:
+            parts.append(f"{who}:")
+            last = who
+        parts.append(f"{normalise_whitespace(citation.passage)} [{citation.n}]")
+    return " ".join(parts)

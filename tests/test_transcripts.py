@@ -67,6 +67,33 @@ def test_who_talked_about_names_the_speaker(store: Store) -> None:
     assert answer.text.startswith("John Kirby:")
 
 
+TWO_SPEAKERS = """---
+title: "Press Briefing by Press Secretary Jen Psaki and Secretary of Transportation Pete Buttigieg"
+date: '2021-11-08'
+---
+
+MS. PSAKI:  Good afternoon.  The bridge repairs in Pittsburgh start on Monday, and the bridge
+will stay open to traffic while crews work at night.
+
+Q    Who pays for the bridge?
+
+SECRETARY BUTTIGIEG:  The bridge is paid for by the infrastructure law, which sends the
+state money for every bridge in poor condition.
+"""
+
+
+def test_who_talked_about_names_each_speaker_before_their_words(tmp_path: Path) -> None:
+    """Two people cited: the second one's words are not given to the first."""
+    (tmp_path / "bridge-briefing.md").write_text(TWO_SPEAKERS, encoding="utf-8")
+    opened = Store(tmp_path / "store")
+    ingest([tmp_path / "bridge-briefing.md"], opened)
+    answer = ask("Who talked about the bridge?", store=opened)
+    assert {c.speaker for c in answer.citations} == {"Jen Psaki", "Pete Buttigieg"}
+    for citation in answer.citations:
+        before = answer.text[:answer.text.index(f"[{citation.n}]")]
+        assert before.rfind(f"{citation.speaker}:") > before.rfind("]"), answer.text
+
+
 def test_reporters_questions_answer_what_was_asked(store: Store) -> None:
     answer = ask("What did reporters ask about Bakhmut?", store=store)
     assert any(c.speaker == REPORTER for c in answer.citations)
