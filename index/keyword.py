@@ -77,12 +77,21 @@ def phrase_share(query: str, text: str) -> float:
     """The share of the query's neighbouring word pairs (stopwords out, stemmed) that stand
     side by side in `text` too: BM25 scores words one by one, so "continued use" matches
     "continue to use" as well as the phrase itself."""
+    return phrase_scorer(query)(text)
+
+
+def phrase_scorer(query: str) -> Callable[[str], float]:
+    """`phrase_share` of one query, its pairs found once, for scoring many texts."""
     asked = tokenize([query])[0]
     pairs = set(zip(asked, asked[1:]))
-    if not pairs:
-        return 0.0
-    words = tokenize([text])[0]
-    return len(pairs & set(zip(words, words[1:]))) / len(pairs)
+
+    def share(text: str) -> float:
+        if not pairs:
+            return 0.0
+        words = tokenize([text])[0]
+        return len(pairs & set(zip(words, words[1:]))) / len(pairs)
+
+    return share
 
 
 def idf(df: int | np.ndarray, n_docs: int) -> float | np.ndarray:

@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from index.keyword import tokenize
+from index.keyword import phrase_scorer, tokenize
 from index.records import Quote
 from index.settings import Settings
 from index.store import Store
@@ -91,7 +91,8 @@ def ask_stream(question: str, *, store: Store | str | Path | None = None, k: int
             query_vector=found.query_vector,
             term_weights=opened.keyword.term_weights(found.query),
             tokenize=lambda text: tokenize([text])[0],
-            speaker_fit=_speaker_fit(found.speakers, parsed.speaker is not None))
+            speaker_fit=_speaker_fit(found.speakers, parsed.speaker is not None),
+            phrase=phrase_scorer(found.query))
         exclude = frozenset((a, s.index) for a, start, end in cited if a in articles
                             for s in articles[a].sentences if start <= s.start < end)
         # "What else did he say?", "What did Mattis announce?": any of their words will do.

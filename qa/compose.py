@@ -27,6 +27,9 @@ SPEAKER_BONUS = 0.3
 OTHER_SPEAKER_PENALTY = 0.3
 # Weights of the sentence score, and the relevance a best sentence must clear to be an answer.
 WEIGHT_COSINE, WEIGHT_TERMS, WEIGHT_PASSAGE, WEIGHT_CONTEXT = 0.55, 0.35, 0.25, 0.20
+# Holding the question's words side by side ("historic partnership"), a bonus beyond relevance:
+# without it a sentence with one of a topic's words and a closer vector won.
+WEIGHT_PHRASE = 0.3
 MIN_RELEVANCE = 0.25
 # Fewer words than this ("Yes.", "Look,") is no statement: the sentences after it come along.
 MIN_STATEMENT_WORDS = 4
@@ -53,12 +56,13 @@ class Candidate:
     passage: float
     context: float
     speaker_fit: float
+    phrase: float
 
     @property
     def score(self) -> float:
         return (WEIGHT_COSINE * self.cosine + WEIGHT_TERMS * self.terms
                 + WEIGHT_PASSAGE * self.passage + WEIGHT_CONTEXT * self.context
-                + self.speaker_fit)
+                + WEIGHT_PHRASE * self.phrase + self.speaker_fit)
 
     @property
     def relevance(self) -> float:
@@ -78,6 +82,7 @@ class SentenceScorer:
     term_weights: dict[str, float]
     tokenize: Callable[[str], list[str]]
     speaker_fit: Callable[[str | None, str], float]
+    phrase: Callable[[str], float]
 
     def terms(self, text: str) -> float:
         """IDF-weighted share of the query's terms that the sentence contains."""
@@ -134,7 +139,8 @@ def _candidates(passages: Sequence[Passage], articles: dict[str, IndexedArticle]
     texts = [sentence_text(article, index) for article, index in pairs]
     return [Candidate(article, index, cos, scorer.terms(text), best_passage[key],
                       best_context[key],
-                      scorer.speaker_fit(article.sentences[index].speaker, text))
+                      scorer.speaker_fit(article.sentences[index].speaker, text),
+                      scorer.phrase(text))
             for (article, index), key, cos, text in zip(pairs, keys, cosines, texts)]
 
 

@@ -94,6 +94,31 @@ def test_who_talked_about_names_each_speaker_before_their_words(tmp_path: Path) 
         assert before.rfind(f"{citation.speaker}:") > before.rfind("]"), answer.text
 
 
+PARTNERSHIP = """---
+title: "Press Briefing by John Kirby and Jeff Zients"
+date: '2021-03-26'
+---
+
+MR. KIRBY:  We are talking about a significant, important bilateral relationship — a
+partnership that has survived over 80 years, an important partnership, a strategic
+partnership.
+
+Q    What about vaccines?
+
+MR. ZIENTS:  We have worked with the manufacturers on supply.  This historic partnership
+between two competitors will speed up production of the vaccine.
+"""
+
+
+def test_who_talked_about_a_phrase_names_who_said_the_phrase_first(tmp_path: Path) -> None:
+    """"Historic partnership" said by Zients beats "partnership" said three times by Kirby."""
+    (tmp_path / "partnership.md").write_text(PARTNERSHIP, encoding="utf-8")
+    opened = Store(tmp_path / "store")
+    ingest([tmp_path / "partnership.md"], opened)
+    answer = ask("Who talked about historic partnership?", store=opened)
+    assert answer.text.startswith("Jeff Zients:"), answer.text
+
+
 def test_reporters_questions_answer_what_was_asked(store: Store) -> None:
     answer = ask("What did reporters ask about Bakhmut?", store=store)
     assert any(c.speaker == REPORTER for c in answer.citations)
