@@ -73,15 +73,11 @@ def _tokenize_one(text: str) -> tuple[str, ...]:
                                 show_progress=False)[0])
 
 
-def phrase_share(query: str, text: str) -> float:
-    """The share of the query's neighbouring word pairs (stopwords out, stemmed) that stand
-    side by side in `text` too: BM25 scores words one by one, so "continued use" matches
-    "continue to use" as well as the phrase itself."""
-    return phrase_scorer(query)(text)
-
-
 def phrase_scorer(query: str) -> Callable[[str], float]:
-    """`phrase_share` of one query, its pairs found once, for scoring many texts."""
+    """A text's share of the query's neighbouring word pairs (stopwords out, stemmed) that
+    stand side by side in it too: BM25 scores words one by one, so "continued use" matches
+    "continue to use" as well as the phrase itself. The query's pairs are found once, for
+    scoring many texts."""
     asked = tokenize([query])[0]
     pairs = set(zip(asked, asked[1:]))
 

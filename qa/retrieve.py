@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from index.keyword import KeywordHit, phrase_share
+from index.keyword import KeywordHit, phrase_scorer
 from index.store import IndexedArticle, Store, date_number, is_current
 from qa.rerank import RERANK_DEPTH, load_reranker, rerank
 
@@ -115,7 +115,8 @@ def retrieve(store: Store, query: str, query_vector: Sequence[float], *, k: int 
         texts.update(zip(found["ids"], found["documents"]))
     dense = {i: score for i, score in dense.items() if i in metadata}
     hits = [hit for hit in hits if hit.chunk_id in texts][:depth]  # gone since: dropped
-    phrases = {hit.chunk_id: phrase_share(query, texts[hit.chunk_id]) for hit in hits}
+    phrase_share = phrase_scorer(query)
+    phrases = {hit.chunk_id: phrase_share(texts[hit.chunk_id]) for hit in hits}
     fused = fuse(dense, hits, phrases, mode)
     ranked = sorted(fused, key=fused.__getitem__, reverse=True)
     wanted = max(k, RERANK_DEPTH) if store.settings.reranker else k
