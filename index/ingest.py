@@ -29,7 +29,7 @@ from index.chunk import chunk_article, normalise_whitespace
 from index.embed import Embedder, pool_chunks, resolve_backend
 from index.load import load_paths
 from index.quantize import int8_model
-from index.quotes import SPACY_MODELS, attribute_sentences, extract_quotes, load_nlp
+from index.quotes import attribute_sentences, extract_quotes, load_nlp, spacy_model
 from index.records import Article, LoadError, Quote, Sentence, Turn
 from index.settings import Settings
 from index.split import split_sentences, text_for_parser
@@ -283,16 +283,9 @@ def _quotes_of(article: Article, parse_text: str, doc: Doc,
 def load_sentence_nlp() -> Language:
     """The same model cut down to its statistical sentence splitter: about 4x faster than the
     full parse, which only quote attribution needs."""
-    import spacy
-
-    for name in SPACY_MODELS:
-        try:
-            nlp = spacy.load(name, exclude=QUOTE_ONLY_PIPES)
-        except OSError:
-            continue
-        nlp.enable_pipe("senter")
-        return nlp
-    raise OSError(f"no spaCy model installed; tried {', '.join(SPACY_MODELS)}")
+    nlp = spacy_model(exclude=list(QUOTE_ONLY_PIPES))
+    nlp.enable_pipe("senter")
+    return nlp
 
 
 _worker: tuple[Embedder, bool] | None = None
