@@ -92,7 +92,7 @@ def ask_stream(question: str, *, store: Store | str | Path | None = None, k: int
             term_weights=opened.keyword.term_weights(found.query),
             tokenize=lambda text: tokenize([text])[0],
             speaker_fit=_speaker_fit(found.speakers, parsed.speaker is not None),
-            phrase=phrase_scorer(found.query))
+            phrase=phrase_scorer(found.query) if parsed.about_words else no_phrase)
         exclude = frozenset((a, s.index) for a, start, end in cited if a in articles
                             for s in articles[a].sentences if start <= s.start < end)
         # "What else did he say?", "What did Mattis announce?": any of their words will do.
@@ -140,11 +140,13 @@ def search(store: Store, parsed: ParsedQuestion, *, k: int = 8,
     query = parsed.topic if speakers else _search_text(parsed)
     query_vector = store.embedder.encode([query])[0]
     chosen = Filters.coerce(filters)
-    passages = retrieve(store, query, query_vector, k=k, filters=chosen, speakers=speakers)
+    passages = retrieve(store, query, query_vector, k=k, filters=chosen, speakers=speakers,
+                        phrases=parsed.about_words)
     if speakers:
         seen = {p.chunk_id for p in passages}
         passages += [p for p in retrieve(store, _search_text(parsed), query_vector, k=k,
-                                         filters=chosen) if p.chunk_id not in seen]
+                                         filters=chosen, phrases=parsed.about_words)
+                     if p.chunk_id not in seen]
     return SearchResult(query, query_vector, speakers, passages)
 
 
@@ -159,6 +161,11 @@ def matching_speakers(store: Store, name: str | None) -> list[str]:
     if not name:
         return []
     return [s for s in store.speaker_names() if speaker_match(name, s) >= SPEAKER_MATCH]
+
+
+def no_phrase(text: str) -> float:
+    """The phrase score of a question not about anyone's words: none."""
+    return 0.0
 
 
 def _speaker_fit(speakers: list[str],

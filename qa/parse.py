@@ -88,6 +88,12 @@ class ParsedQuestion:
     asks_who: bool  # "who said …?": the answer is a speaker
 
     @property
+    def about_words(self) -> bool:
+        """"Who talked about …?", "What did X say about …?": the topic is words someone used,
+        so holding them side by side is evidence; a quiz-style question words it its own way."""
+        return self.asks_who or self.speaker is not None
+
+    @property
     def about_questions(self) -> bool:
         """"What was Psaki asked about …?": reporters' questions may answer it."""
         return ASKED.search(self.question) is not None

@@ -25,7 +25,9 @@ from qa.rerank import RERANK_DEPTH, load_reranker, rerank
 # best keyword match holds entirely; `BRIEFING_RETRIEVAL=dense|keyword` fixes it at 1 or 0.
 DENSE_WEIGHT_MAX, DENSE_WEIGHT_MIN = 0.8, 0.1
 MODES = ("hybrid", "dense", "keyword")
-# Of the keyword score, the share that rewards holding the question's words as its phrases.
+# Of the keyword score, the share that rewards holding the question's words as its phrases,
+# for questions about someone's words ("who talked about core tenets?"): it cost RealTime QA's
+# quiz questions, which describe the news in words of their own, 0.009 of answer hit@1.
 PHRASE_WEIGHT = 0.3
 # Up to this many, a speaker's chunks are scored here, exactly: Chroma's HNSW search held to a
 # few ids walks much of the graph (70 ms for 30 of 57k chunks, against 3 ms to read their
@@ -88,10 +90,11 @@ def check_mode(mode: str) -> str:
 
 def retrieve(store: Store, query: str, query_vector: Sequence[float], *, k: int = 8,
              filters: Filters | None = None, speakers: Sequence[str] = (),
-             depth: int = 30) -> list[Passage]:
+             depth: int = 30, phrases: bool = True) -> list[Passage]:
     """Top-k passages by the weighted sum of the dense and keyword scores, each list `depth`
     deep, then by the cross-encoder when one is configured. With `speakers`, only chunks in
-    which one of them speaks."""
+    which one of them speaks; with `phrases`, the keyword score rewards the question's
+    phrases."""
     where = (filters or Filters()).where()
     mode = check_mode(store.settings.retrieval)
     total = store.chunk_count()
@@ -116,8 +119,8 @@ def retrieve(store: Store, query: str, query_vector: Sequence[float], *, k: int 
     dense = {i: score for i, score in dense.items() if i in metadata}
     hits = [hit for hit in hits if hit.chunk_id in texts][:depth]  # gone since: dropped
     phrase_share = phrase_scorer(query)
-    phrases = {hit.chunk_id: phrase_share(texts[hit.chunk_id]) for hit in hits}
-    fused = fuse(dense, hits, phrases, mode)
+    shares = {hit.chunk_id: phrase_share(texts[hit.chunk_id]) for hit in hits} if phrases else {}
+    fused = fuse(dense, hits, shares, mode)
     ranked = sorted(fused, key=fused.__getitem__, reverse=True)
     wanted = max(k, RERANK_DEPTH) if store.settings.reranker else k
     passages: list[Passage] = []
@@ -144,8 +147,8 @@ def retrieve(store: Store, query: str, query_vector: Sequence[float], *, k: int 
 def fuse(dense: dict[str, float], hits: Sequence[KeywordHit], phrases: dict[str, float],
          mode: str) -> dict[str, float]:
     """Each list's scores scaled to [0, 1] (dense min-max over its list, BM25 by its best,
-    with a share for holding the question's words as the phrases they make), summed with
-    the dense weight `dense_weight` gives."""
+    with a share for holding the question's words as the phrases they make, when `phrases`
+    holds them), summed with the dense weight `dense_weight` gives."""
     weight = dense_weight(hits, mode)
     fused: dict[str, float] = {}
     if dense:
@@ -155,7 +158,8 @@ def fuse(dense: dict[str, float], hits: Sequence[KeywordHit], phrases: dict[str,
     if hits:
         best = hits[0].score
         for hit in hits:
-            words = (1 - PHRASE_WEIGHT) * hit.score / best + PHRASE_WEIGHT * phrases[hit.chunk_id]
+            words = hit.score / best if not phrases else \
+                (1 - PHRASE_WEIGHT) * hit.score / best + PHRASE_WEIGHT * phrases[hit.chunk_id]
             fused[hit.chunk_id] = fused.get(hit.chunk_id, 0.0) + (1 - weight) * words
     return fused
 

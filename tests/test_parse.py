@@ -53,6 +53,17 @@ def test_who_said():
         None, "ISIS had the lowest revenue", True)
 
 
+@pytest.mark.parametrize(("question", "about_words"), [
+    ("Who talked about core tenets?", True),
+    ("What did Psaki say about the historic partnership?", True),
+    ("Which company will cut 10,000 jobs this year?", False),
+    ("How much territory has the coalition retaken?", False),
+])
+def test_phrases_count_only_for_questions_about_someones_words(question: str,
+                                                                about_words: bool):
+    assert parse_question(question).about_words is about_words
+
+
 def test_eval_questions_are_parsed_fast_and_right():
     rows = [json.loads(line) for line in SPEAKER_QUESTIONS.read_text().splitlines()]
     started = time.perf_counter()
