@@ -2,11 +2,12 @@
 with its word exceptions) applied by dictionary lookup instead of spaCy's Matcher.
 
 The ruler of `en_core_web_sm` holds 179 patterns, and the Matcher tries every one at every
-token: 6.4 ms of a news article's 50 ms parse. All but a few match one token by its tag, its
-lower-case form or both, so a lookup on (lower, tag) finds them; only patterns that read the
-dependency label, whitespace or two tokens still go through a Matcher. Attributes are set as
-the ruler sets them — every matching pattern in the order it was added, later ones winning —
-so the tokens come out the same (tests/test_tag_attributes.py compares them)."""
+token: 6.9 ms of a news article's 44 ms parse. 165 of them match one token by its tag, its
+lower-case form or its dependency label, so a lookup on (lower, tag, dep) finds them; only the
+14 that read a regular expression, whitespace, an exclusion list or two tokens still go through
+a Matcher (1.6 ms in all). Attributes are set as the ruler sets them — every matching pattern
+in the order it was added, later ones winning — so the tokens come out the same
+(tests/test_tag_attributes.py compares them)."""
 
 from __future__ import annotations
 
