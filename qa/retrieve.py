@@ -118,8 +118,10 @@ def retrieve(store: Store, query: str, query_vector: Sequence[float], *, k: int 
         texts.update(zip(found["ids"], found["documents"]))
     dense = {i: score for i, score in dense.items() if i in metadata}
     hits = [hit for hit in hits if hit.chunk_id in texts][:depth]  # gone since: dropped
-    phrase_share = phrase_scorer(query)
-    shares = {hit.chunk_id: phrase_share(texts[hit.chunk_id]) for hit in hits} if phrases else {}
+    shares: dict[str, float] = {}
+    if phrases:
+        phrase_share = phrase_scorer(query)
+        shares = {hit.chunk_id: phrase_share(texts[hit.chunk_id]) for hit in hits}
     fused = fuse(dense, hits, shares, mode)
     ranked = sorted(fused, key=fused.__getitem__, reverse=True)
     wanted = max(k, RERANK_DEPTH) if store.settings.reranker else k
