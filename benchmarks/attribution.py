@@ -27,8 +27,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from index.ingest import index_articles
-from index.quotes import load_nlp, name_words
 from index.records import Article, LoadError, Quote
+from index.speech.quotes import load_nlp, name_words
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc

@@ -20,12 +20,13 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from index.embed import model_label, resolve_model_path
 from index.ingest import ingest
-from index.load import load_paths
+from index.read.files import load_paths
 from index.records import Article
 from index.settings import Settings
-from index.store import STORE_FORMAT, Store
+from index.store.chroma import STORE_FORMAT, Store
+from index.vectors.embed import model_label
+from index.vectors.weights import resolve_model_path
 
 if TYPE_CHECKING:
     from langchain_chroma import Chroma

@@ -32,9 +32,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.corpora import DATA
-from index import html_text
-from index.html_text import extract_html, visible_text
-from index.load import decode_text
+from index.read.files import decode_text
+from index.read.html import EXTENSIVE_DATE_SEARCH, EXTRACTION_OPTIONS, extract_html, visible_text
 
 PAGES = DATA / "webpages"
 RESULTS = Path(__file__).resolve().parent / "results" / "extraction.json"
@@ -205,8 +204,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         "run": datetime.now(timezone.utc).isoformat(timespec="seconds"),
         "pages": {split: [page.name for page in pages] for split, pages in splits.items()
                   if split != "all"},
-        "options": html_text.EXTRACTION_OPTIONS,
-        "extensive_date_search": html_text.EXTENSIVE_DATE_SEARCH,
+        "options": EXTRACTION_OPTIONS,
+        "extensive_date_search": EXTENSIVE_DATE_SEARCH,
         "scores": [asdict(s) for s in scores],
         "published_f1": PUBLISHED,
     }

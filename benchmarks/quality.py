@@ -34,9 +34,9 @@ from benchmarks.corpora import (
     cached_store,
     question_set,
 )
-from index.embed import model_label
 from index.settings import Settings
-from index.store import Store
+from index.store.chroma import Store
+from index.vectors.embed import model_label
 from qa.api import ask, search
 from qa.parse import parse_question
 from qa.retrieve import MODES

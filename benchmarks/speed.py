@@ -98,7 +98,7 @@ def questions(count: int) -> list[str]:
 
 def phase_ours_ingest(corpus_file: Path, store_dir: Path) -> dict[str, Any]:
     from index.ingest import ingest
-    from index.store import Store
+    from index.store.chroma import Store
 
     store = Store(store_dir)
     characters = 0
@@ -143,8 +143,8 @@ def phase_ours_grow(source: Path, target: Path, count: str) -> dict[str, Any]:
     written with their stored vectors through the normal write path (no parse, no embedding)."""
     import numpy as np
 
-    from index.embed import pool_chunks
-    from index.store import Store
+    from index.store.chroma import Store
+    from index.vectors.embed import pool_chunks
 
     shutil.copytree(source, target)
     store = Store(target)
@@ -164,8 +164,8 @@ def copy_plan(originals: int, count: int) -> list[tuple[int, int]]:
 
 
 def copied(item: Any, copy: int) -> Any:
-    from index.chunk import chunk_article
-    from index.store import IndexedArticle
+    from index.records import IndexedArticle
+    from index.vectors.chunks import chunk_article
 
     article = copy_of(item.article, copy)
     sentences = [replace(s, article_id=article.id) for s in item.sentences]
@@ -202,12 +202,13 @@ def phase_stages(corpus_file: Path, store_dir: Path) -> dict[str, Any]:
     worker spends its time on."""
     import numpy as np
 
-    from index.chunk import chunk_article, normalise_whitespace
-    from index.embed import Embedder, pool_chunks
     from index.ingest import load_sentence_nlp
-    from index.quotes import attribute_sentences, extract_quotes, load_nlp
-    from index.split import split_sentences
-    from index.store import IndexedArticle, Store
+    from index.records import IndexedArticle
+    from index.speech.quotes import attribute_sentences, extract_quotes, load_nlp
+    from index.speech.sentences import split_sentences
+    from index.store.chroma import Store
+    from index.vectors.chunks import chunk_article, normalise_whitespace
+    from index.vectors.embed import Embedder, pool_chunks
 
     articles = load_articles(corpus_file)[:STAGE_ARTICLES]
     texts = [a.text for a in articles]
@@ -470,8 +471,8 @@ def log(item: object) -> None:
 
 
 def run_config(args: argparse.Namespace, sizes: Sequence[int]) -> dict[str, Any]:
-    from index.embed import resolve_backend
     from index.settings import Settings
+    from index.vectors.embed import resolve_backend
 
     settings = Settings()
     return {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"),

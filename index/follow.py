@@ -13,7 +13,7 @@ from datetime import datetime
 
 from index.ingest import IngestReport
 from index.sources import ingest_sources
-from index.store import Store
+from index.store.chroma import Store
 
 # How long stopping waits for the entry being read (a fetch has its own time limit).
 STOP_SECONDS = 30.0

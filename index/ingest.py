@@ -25,16 +25,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from index.chunk import chunk_article, normalise_whitespace
-from index.embed import Embedder, pool_chunks, resolve_backend
-from index.load import load_paths
-from index.quantize import int8_model
-from index.quotes import attribute_sentences, extract_quotes, load_nlp, spacy_model
-from index.records import Article, LoadError, Quote, Sentence, Turn
+from index.read.files import load_paths
+from index.records import Article, IndexedArticle, LoadError, Quote, Sentence, Turn
 from index.settings import Settings
-from index.split import split_sentences, text_for_parser
-from index.store import IndexedArticle, Store
-from index.turns import (
+from index.speech.quotes import attribute_sentences, extract_quotes, load_nlp, spacy_model
+from index.speech.sentences import split_sentences, text_for_parser
+from index.speech.turns import (
     find_turns,
     masked,
     parse_spans,
@@ -42,6 +38,10 @@ from index.turns import (
     speakers_own_words,
     turn_quotes,
 )
+from index.store.chroma import Store
+from index.vectors.chunks import chunk_article, normalise_whitespace
+from index.vectors.embed import Embedder, pool_chunks, resolve_backend
+from index.vectors.quantize import int8_model
 
 if TYPE_CHECKING:
     from spacy.language import Language

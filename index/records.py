@@ -6,6 +6,11 @@ import hashlib
 from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
@@ -119,3 +124,25 @@ class LoadError:
         shown escaped rather than breaking the line or driving the terminal."""
         return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii")
                        for c in f"{self.path}: {self.problem}")
+
+
+@dataclass(frozen=True)
+class IndexedArticle:
+    """An article with everything derived from it at ingest, ready to be written."""
+
+    article: Article
+    sentences: list[Sentence]
+    quotes: list[Quote]
+    chunks: list[Chunk]
+    vectors: np.ndarray | None = field(default=None, compare=False)
+    turns: list[Turn] = field(default_factory=list)
+
+    def turn_of(self, sentence: int) -> int | None:
+        """The number of the transcript turn that holds sentence `sentence`, if any."""
+        if not self.turns:
+            return None
+        return turn_at(self.turns, self._turn_starts, self.sentences[sentence].start)
+
+    @cached_property
+    def _turn_starts(self) -> list[int]:
+        return [turn.start for turn in self.turns]

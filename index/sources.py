@@ -11,11 +11,10 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
-from index.feeds import FEED_MEMORY, FeedError, FeedMemory, feed_articles, read_feed
-from index.fetch import FEED, PAGE, PDF, Fetched, Fetcher, FetchError, FetchLimits
-from index.html_text import extract_html, host_name
 from index.ingest import IngestReport, ingest_articles
-from index.load import (
+from index.read.feeds import FEED_MEMORY, FeedError, FeedMemory, feed_articles, read_feed
+from index.read.fetch import FEED, PAGE, PDF, Fetched, Fetcher, FetchError, FetchLimits
+from index.read.files import (
     FEED_SUFFIXES,
     Unreadable,
     check_size,
@@ -24,8 +23,9 @@ from index.load import (
     page_article,
     pdf_article,
 )
+from index.read.html import extract_html, host_name
 from index.records import Article, LoadError
-from index.store import Store
+from index.store.chroma import Store
 
 Loaded = Iterator[Article | LoadError]
 ArticleCallback = Callable[[Article | LoadError], None]

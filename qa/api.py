@@ -13,10 +13,10 @@ from typing import Any
 
 import numpy as np
 
-from index.keyword import phrase_scorer, tokenize
 from index.records import Quote
 from index.settings import Settings
-from index.store import Store
+from index.store.chroma import Store
+from index.store.keyword import phrase_scorer, tokenize
 from qa.answer import NO_STATEMENT_TEXT, OTHERS_TEXT, Answer
 from qa.compose import (
     OTHER_SPEAKER_PENALTY,

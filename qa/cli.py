@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from index.ingest import IngestReport
     from index.records import LoadError
     from index.settings import Settings
-    from index.store import Store
+    from index.store.chroma import Store
 
 DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])")
 DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -145,7 +145,7 @@ def settings_from(args: argparse.Namespace) -> Settings:
 
 
 def store_from(args: argparse.Namespace) -> Store:
-    from index.store import Store
+    from index.store.chroma import Store
 
     return Store(args.store, settings_from(args), on_wait=say_waiting)
 
@@ -195,7 +195,7 @@ def follow_sources(args: argparse.Namespace) -> int:
     """Ingest the sources every `--every` seconds until Ctrl-C. The first Ctrl-C lets the
     entry being read finish and be written, the second stops at once. Ingest stays in this
     process, so the key reaches no worker in the middle of a batch."""
-    from index.store import Store
+    from index.store.chroma import Store
 
     store = Store(args.store, replace(settings_from(args), ingest_workers=1), on_wait=say_waiting)
     stop, waiting = threading.Event(), threading.Event()
@@ -308,7 +308,7 @@ def run_ui(args: argparse.Namespace) -> int:
 
 
 def run_check(args: argparse.Namespace) -> int:
-    from index.check import check
+    from index.store.check import check
 
     found = check(store_from(args))
     print("\n".join(found.lines()))
@@ -316,7 +316,7 @@ def run_check(args: argparse.Namespace) -> int:
 
 
 def run_repair(args: argparse.Namespace) -> int:
-    from index.check import check, repair
+    from index.store.check import check, repair
 
     store = store_from(args)
     print("\n".join(repair(store).lines()))

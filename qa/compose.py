@@ -9,10 +9,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from index.chunk import normalise_whitespace
-from index.embed import pool
-from index.store import IndexedArticle
-from index.turns import TURN_CUE
+from index.records import IndexedArticle
+from index.speech.turns import TURN_CUE
+from index.vectors.chunks import normalise_whitespace
+from index.vectors.embed import pool
 from qa.answer import NO_ANSWER_TEXT, Answer, Citation
 from qa.retrieve import Passage
 

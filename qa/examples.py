@@ -10,9 +10,9 @@ from collections.abc import Sequence
 
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
-from index.keyword import tokenize
-from index.store import Store
-from index.turns import REPORTER, ROLE_WORDS
+from index.speech.turns import REPORTER, ROLE_WORDS
+from index.store.chroma import Store
+from index.store.keyword import tokenize
 
 SAMPLE_CHUNKS = 200
 WORD = re.compile(r"\b[A-Za-z][A-Za-z'’-]{3,}\b")

@@ -10,9 +10,9 @@ from dataclasses import replace
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
-from index.embed import Embedder
+from index.records import IndexedArticle
 from index.settings import Settings
-from index.store import IndexedArticle
+from index.vectors.embed import Embedder
 from qa.answer import Answer
 from qa.retrieve import Passage
 from qa.support import Source, enforce

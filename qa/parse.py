@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from index.quotes import NON_PERSON_LABELS, load_nlp, name_words
+from index.speech.quotes import NON_PERSON_LABELS, load_nlp, name_words
 
 # Verbs that only say someone spoke…
 SAY = (r"say|says|said|saying|tell|tells|told|think|thinks|thought|claim|claims|claimed|"

@@ -6,15 +6,12 @@ model is only ever loaded from a local folder, never downloaded."""
 from __future__ import annotations
 
 import os
-from dataclasses import replace
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sentence_transformers import CrossEncoder
-
-    from qa.retrieve import Passage
 
 # Only the head of the fused list is rescored: a cross-encoder reads every pair in full.
 RERANK_DEPTH = 16
@@ -32,12 +29,7 @@ def load_reranker(path: str) -> CrossEncoder:
     return CrossEncoder(str(folder), device="cpu", local_files_only=True)
 
 
-def rerank(model: CrossEncoder, query: str, passages: list[Passage],
-           texts: list[str]) -> list[Passage]:
-    """Passages (with `texts[i]` the text of `passages[i]`) in cross-encoder order; `score`
-    becomes the model's probability, so the composer's passage feature follows the model."""
-    head = passages[:RERANK_DEPTH]
-    scores = model.predict([(query, text) for text in texts[:len(head)]],
-                           show_progress_bar=False)
-    ranked = sorted(zip(head, scores), key=lambda pair: -float(pair[1]))
-    return [replace(p, score=max(float(s), 1e-6)) for p, s in ranked] + passages[len(head):]
+def rerank_scores(model: CrossEncoder, query: str, texts: list[str]) -> list[float]:
+    """The cross-encoder's probability that each text answers the query, in order."""
+    scores = model.predict([(query, text) for text in texts], show_progress_bar=False)
+    return [max(float(score), 1e-6) for score in scores]

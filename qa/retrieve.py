@@ -12,14 +12,15 @@ top keyword hit holds more of the question's weight won on both (see README, Qua
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 
-from index.keyword import KeywordHit, phrase_scorer
-from index.store import IndexedArticle, Store, date_number, is_current
-from qa.rerank import RERANK_DEPTH, load_reranker, rerank
+from index.records import IndexedArticle
+from index.store.chroma import Store, date_number, is_current
+from index.store.keyword import KeywordHit, phrase_scorer
+from qa.rerank import RERANK_DEPTH, load_reranker, rerank_scores
 
 # The dense score's weight in the sum, from a question no keyword match explains to one the
 # best keyword match holds entirely; `BRIEFING_RETRIEVAL=dense|keyword` fixes it at 1 or 0.
@@ -140,10 +141,19 @@ def retrieve(store: Store, query: str, query_vector: Sequence[float], *, k: int 
                                         (meta["sentence_start"], meta["sentence_end"]),
                                         fused[chunk_id]))
     if store.settings.reranker:
-        texts = [articles[p.article_id].article.text[p.start:p.end]
-                 for p in passages[:RERANK_DEPTH]]
-        passages = rerank(load_reranker(store.settings.reranker), query, passages, texts)
+        passages = rerank(store, query, passages, articles)
     return passages[:k]
+
+
+def rerank(store: Store, query: str, passages: list[Passage],
+           articles: dict[str, IndexedArticle]) -> list[Passage]:
+    """The head of the list in cross-encoder order; `score` becomes the model's probability,
+    so the composer's passage feature follows the model."""
+    head = passages[:RERANK_DEPTH]
+    texts = [articles[p.article_id].article.text[p.start:p.end] for p in head]
+    scores = rerank_scores(load_reranker(store.settings.reranker), query, texts)
+    ranked = sorted(zip(head, scores), key=lambda pair: -pair[1])
+    return [replace(p, score=s) for p, s in ranked] + passages[len(head):]
 
 
 def fuse(dense: dict[str, float], hits: Sequence[KeywordHit], phrases: dict[str, float],

@@ -14,13 +14,12 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from index.chunk import normalise_whitespace
-from index.embed import Embedder
-from index.keyword import tokenize
-from index.quotes import load_nlp
-from index.records import Article
-from index.split import split_sentences
-from index.store import IndexedArticle
+from index.records import Article, IndexedArticle
+from index.speech.quotes import load_nlp
+from index.speech.sentences import split_sentences
+from index.store.keyword import tokenize
+from index.vectors.chunks import normalise_whitespace
+from index.vectors.embed import Embedder
 from qa.answer import Answer, CheckedSentence, Citation
 from qa.compose import NEEDS_CONTEXT, cite_sentences, sentence_text
 

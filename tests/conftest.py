@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from index.ingest import ingest
-from index.store import Store
+from index.store.chroma import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from index.store import Store
+from index.store.chroma import Store
 from qa import Answer, BriefingRetriever, ask, make_chain
 from tests.test_ingest import run_cli
 

@@ -24,10 +24,10 @@ from typing import Any
 
 import pytest
 
-from index.check import DAMAGED, KEYWORD, MISSING, ORPHAN, STALE, check
 from index.ingest import ingest
 from index.settings import Settings
-from index.store import STORE_FORMAT, Store
+from index.store.check import DAMAGED, KEYWORD, MISSING, ORPHAN, STALE, check
+from index.store.chroma import STORE_FORMAT, Store
 from qa.api import ask
 from qa.cli import main
 from tests.conftest import ROOT, SEED, news_rows

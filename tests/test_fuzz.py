@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 from lxml import html
 
 from index.ingest import MAX_NLP_CHARS, ingest
-from index.load import SUPPORTED, load_paths
-from index.records import Article, LoadError, Sentence
-from index.store import IndexedArticle, Store
+from index.read.files import SUPPORTED, load_paths
+from index.records import Article, IndexedArticle, LoadError, Sentence
+from index.store.chroma import Store
 from qa.api import MAX_QUESTION_CHARS, validate_question
 from qa.cli import main
 from ui.render import answer_message, citation_cards, corpus_summary, upload_report

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from index.store import Store
+from index.store.chroma import Store
 from qa import Answer, ask, ask_stream
 from tests.chat_server import ChatServer, Reply
 from tests.test_ingest import run_cli

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from benchmarks.extraction import precision_recall_f1
-from index.load import load_paths
+from index.read.files import load_paths
 from index.records import Article
 from tests.conftest import SHARED
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 from index.ingest import ingest
-from index.store import Store, is_current
+from index.store.chroma import Store, is_current
 from tests.conftest import ROOT, SEED
 
 

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from index.ingest import batches_by_size, ingest
-from index.load import load_paths
+from index.read.files import load_paths
 from index.records import Article
 from index.settings import Settings
-from index.store import Store
+from index.store.chroma import Store
 from tests.conftest import ROOT, SHARED, news_rows
 
 ARTICLES = 12

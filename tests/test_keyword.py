@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
-from index import keyword
 from index.ingest import ingest
-from index.keyword import MAX_DEAD_SHARE, ChunkText, KeywordIndex
-from index.store import Store
+from index.store import keyword
+from index.store.chroma import Store
+from index.store.keyword import MAX_DEAD_SHARE, ChunkText, KeywordIndex
 from tests.conftest import SHARED, news_rows
 
 QUERIES = ["oil prices fall", "Chelsea win the league", "mobile phone sales",

@@ -15,9 +15,9 @@ from hypothesis import strategies as st
 from PIL import Image
 
 from index.ingest import ingest
-from index.load import load_paths
+from index.read.files import load_paths
 from index.records import Article, LoadError
-from index.store import Store, read_record
+from index.store.chroma import Store, read_record
 from qa.api import ask
 
 HARBOUR = ("The harbour at Port Elling handled 12,000 containers in June, the port authority "

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from index.quotes import attribute_sentences, extract_quotes, load_nlp
 from index.records import Quote, Sentence
+from index.speech.quotes import attribute_sentences, extract_quotes, load_nlp
 
 SEED = Path(__file__).resolve().parents[2] / "shared" / "data" / "seed" / "isis-briefing.txt"
 PARAGRAPH_BREAK = re.compile(r"\n[ \t]*\n")

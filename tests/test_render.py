@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from index.records import Article, Sentence
-from index.store import IndexedArticle
+from index.records import Article, IndexedArticle, Sentence
 from ui.render import (
     NOT_FOUND,
     answer_message,

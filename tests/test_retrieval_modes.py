@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from index.embed import resolve_model_path
-from index.store import Store
+from index.store.chroma import Store
+from index.vectors.weights import resolve_model_path
 from qa import ask
 from qa.api import matching_speakers, search
 from qa.parse import parse_question

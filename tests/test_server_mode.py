@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 from index.ingest import ingest
-from index.keyword import KeywordIndex
 from index.settings import Settings
-from index.store import Store
+from index.store.chroma import Store
+from index.store.keyword import KeywordIndex
 from qa.api import ask, quotes
 from tests.conftest import SEED, news_rows
 from tests.test_ingest import run_cli

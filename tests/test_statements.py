@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from index.ingest import ingest
-from index.store import Store
+from index.store.chroma import Store
 from qa.api import ask
 from ui.render import answer_message
 

@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 from gradio_client import Client
 
-from index.changes import Journal
 from index.ingest import ingest
-from index.lock import WriteLock
-from index.store import Store
+from index.store.chroma import Store
+from index.store.journal import Journal
+from index.store.lock import WriteLock
 from qa.api import ask
 from qa.cli import main
 from tests.conftest import ROOT, SEED, news_rows
@@ -37,7 +37,7 @@ LOPEZ = "What did Lopez want the government to fund?"
 WAITING = "waiting for another process writing to"
 STARTUP_SECONDS = 180
 BATCHED = {"BRIEFING_INGEST_BATCH": "2", "BRIEFING_INGEST_WORKERS": "1"}
-TURN_TAKER = ("import sys, time; from pathlib import Path; from index.lock import WriteLock\n"
+TURN_TAKER = ("import sys, time; from pathlib import Path; from index.store.lock import WriteLock\n"
               "lock, turns, n = WriteLock(Path(sys.argv[1])), Path(sys.argv[2]), 0\n"
               "while True:\n"
               "    with lock.held():\n"

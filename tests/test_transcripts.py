@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 
 from index.ingest import index_articles, ingest, load_sentence_nlp
-from index.load import load_paths
+from index.read.files import load_paths
 from index.settings import Settings
-from index.split import split_sentences, text_for_parser
-from index.store import Store
-from index.turns import REPORTER
+from index.speech.sentences import split_sentences, text_for_parser
+from index.speech.turns import REPORTER
+from index.store.chroma import Store
 from qa.api import ask, quotes
 from qa.examples import example_questions
 from ui.render import citation_card

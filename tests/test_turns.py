@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from index.load import load_paths
-from index.people import canonical_names
+from index.read.files import load_paths
 from index.records import Article, LoadError
-from index.turns import REPORTER, find_turns
+from index.speech.people import canonical_names
+from index.speech.turns import REPORTER, find_turns
 
 FIXTURES = Path(__file__).parent / "data" / "transcripts"
 SHARED_TRANSCRIPTS = Path(__file__).parents[1].parent / "shared" / "data" / "transcripts"

@@ -19,9 +19,9 @@ from pathlib import Path
 import pytest
 from fpdf import FPDF
 
-from index.fetch import FEED, PAGE, PDF, TEXT, FetchError, content_kind, refused_address
+from index.read.fetch import FEED, PAGE, PDF, TEXT, FetchError, content_kind, refused_address
 from index.settings import Settings
-from index.store import Store
+from index.store.chroma import Store
 from qa.cli import main
 from tests.conftest import ROOT, SHARED
 from tests.web_server import Route, WebServer

@@ -9,7 +9,7 @@ from typing import Any
 import gradio as gr
 
 from index.follow import Follower
-from index.store import Store
+from index.store.chroma import Store
 from qa.answer import Answer
 from qa.api import ask, ask_stream
 from qa.examples import example_questions

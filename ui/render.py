@@ -10,7 +10,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from index.store import IndexedArticle
+from index.records import IndexedArticle
 from qa.answer import MODE_NOTES
 
 NOT_FOUND = "Not found in the indexed briefings."

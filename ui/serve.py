@@ -47,7 +47,7 @@ def serve(*, store: str | None, host: str, port: int, auth: str | None,
     credentials = parse_auth(auth or settings.auth)
     check_bind(host, credentials, insecure)
     from index.follow import Follower
-    from index.store import Store
+    from index.store.chroma import Store
 
     opened = Store(store, settings)
     opened.preload_vectors()  # while Gradio is imported

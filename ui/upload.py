@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from index.ingest import IngestReport, ingest
-from index.load import MB, SUPPORTED
+from index.read.files import MB, SUPPORTED
 from index.records import LoadError
 from index.sources import ingest_urls
-from index.store import Store
+from index.store.chroma import Store
 
 UPLOADS = "uploads"
 SUFFIXES = SUPPORTED

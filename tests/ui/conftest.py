@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from index.ingest import ingest
-from index.store import Store
+from index.store.chroma import Store
 from tests.conftest import SEED
 
 CHROMIUM = Path("/usr/bin/chromium")

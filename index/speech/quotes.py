@@ -118,8 +118,9 @@ def load_nlp() -> Language:
 
     Its lemmatizer is loaded but does not run: quotes read the lemmas of a few verbs and nouns
     (`lemma_of`), and lemmatising every token took a tenth of the parse. Its attribute ruler
-    runs as lookups (`index.tag_attributes`), the same attributes in a quarter of the time."""
-    from index.tag_attributes import use_lookup
+    runs as lookups (`index.speech.attribute_ruler`), the same attributes in a quarter of the
+    time."""
+    from index.speech.attribute_ruler import use_lookup
 
     return use_lookup(spacy_model(disable=["lemmatizer"]))
 

@@ -7,7 +7,7 @@ lower-case form or its dependency label, so a lookup on (lower, tag, dep) finds 
 14 that read a regular expression, whitespace, an exclusion list or two tokens still go through
 a Matcher (1.6 ms in all). Attributes are set as the ruler sets them — every matching pattern
 in the order it was added, later ones winning — so the tokens come out the same
-(tests/test_tag_attributes.py compares them)."""
+(tests/test_attribute_ruler.py compares them)."""
 
 from __future__ import annotations
 

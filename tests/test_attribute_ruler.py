@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from itertools import islice
 
-from index.quotes import load_nlp, spacy_model
-from index.tag_attributes import TagAttributeLookup
+from index.speech.attribute_ruler import TagAttributeLookup
+from index.speech.quotes import load_nlp, spacy_model
 from tests.conftest import SHARED
 
 

@@ -1,7 +1,7 @@
-from index.chunk import chunk_article
-from index.quotes import load_nlp
 from index.records import Article
-from index.split import paragraph_spans, split_sentences
+from index.speech.quotes import load_nlp
+from index.speech.sentences import paragraph_spans, split_sentences
+from index.vectors.chunks import chunk_article
 
 
 def sentences_of(text: str) -> list[str]:

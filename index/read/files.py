@@ -17,8 +17,8 @@ from pathlib import Path
 import charset_normalizer
 import yaml
 
-from index.html_text import WebPage, extract_html, host_name
-from index.pdf_text import PdfError, extract_pdf
+from index.read.html import WebPage, extract_html, host_name
+from index.read.pdf import PdfError, extract_pdf
 from index.records import Article, LoadError
 
 MB = 1024 * 1024

@@ -5,7 +5,7 @@ Write order makes a crash harmless: an article's chunks go in before its article
 readers only trust chunks whose content hash matches the article record (see `is_current`).
 
 Several processes may share a local store. Writes take turns under its write lock, one write
-batch at a time (`index.lock`). Chroma's embedded client keeps its own copy of the vector
+batch at a time (`index.store.lock`). Chroma's embedded client keeps its own copy of the vector
 index, read from disk once and kept in step only with its own process's writes: a process
 that sees another's stamp opens a new client, reading the index afresh, before it answers or
 writes (`Store.follow`)."""
@@ -26,13 +26,13 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from index.changes import JOURNAL_FILE, Journal
-from index.embed import Embedder, model_label
-from index.keyword import ChunkText, KeywordIndex
-from index.lock import WriteLock
-from index.people import canonical_names
-from index.records import Article, Chunk, Quote, Sentence, Turn, turn_at
+from index.records import Article, Chunk, IndexedArticle, Quote, Sentence, Turn
 from index.settings import Settings
+from index.speech.people import canonical_names
+from index.store.journal import JOURNAL_FILE, Journal
+from index.store.keyword import ChunkText, KeywordIndex
+from index.store.lock import WriteLock
+from index.vectors.embed import Embedder, model_label
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -48,28 +48,6 @@ ARTICLE_FIELDS = ("title", "date", "source", "author", "url", "path", "content_h
 
 class StoreError(RuntimeError):
     """A store that cannot be opened or used as asked; the message is meant for the user."""
-
-
-@dataclass(frozen=True)
-class IndexedArticle:
-    """An article with everything derived from it at ingest, ready to be written."""
-
-    article: Article
-    sentences: list[Sentence]
-    quotes: list[Quote]
-    chunks: list[Chunk]
-    vectors: np.ndarray | None = field(default=None, compare=False)
-    turns: list[Turn] = field(default_factory=list)
-
-    def turn_of(self, sentence: int) -> int | None:
-        """The number of the transcript turn that holds sentence `sentence`, if any."""
-        if not self.turns:
-            return None
-        return turn_at(self.turns, self._turn_starts, self.sentences[sentence].start)
-
-    @cached_property
-    def _turn_starts(self) -> list[int]:
-        return [turn.start for turn in self.turns]
 
 
 def date_number(date: str) -> int | None:
@@ -297,7 +275,7 @@ class Store:
 
     def remove_chunks(self, chunk_ids: Sequence[str]) -> None:
         """Drop chunks no article record vouches for (a crash leaves them) and start a new
-        generation, so derived indexes are rebuilt from what remains; see `index.check`. They
+        generation, so derived indexes are rebuilt from what remains; see `index.store.check`. They
         are rebuilt from a listing, not from the journal: the index itself may be what was
         wrong."""
         with self._changing():

@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-from index.html_text import visible_text
+from index.read.html import visible_text
 from index.records import Article, LoadError
 
 FEED_MEMORY = "feeds.json"

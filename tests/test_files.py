@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from index.load import load_paths, normalise_date
+from index.read.files import load_paths, normalise_date
 from index.records import Article, LoadError
 
 SHARED = Path(__file__).parents[1].parent / "shared"

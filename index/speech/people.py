@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from index.quotes import name_words
-from index.turns import ROLE_WORDS
+from index.speech.quotes import name_words
+from index.speech.turns import ROLE_WORDS
 
 
 def canonical_names(names: Iterable[str]) -> dict[str, str]:

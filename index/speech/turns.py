@@ -17,9 +17,9 @@ from dataclasses import dataclass, replace
 
 from rapidfuzz.distance import Levenshtein
 
-from index.quotes import QUOTE_MARK, SPEECH_VERBS, TITLES
 from index.records import Article, Quote, Sentence, Turn, turn_at
-from index.split import paragraph_spans
+from index.speech.quotes import QUOTE_MARK, SPEECH_VERBS, TITLES
+from index.speech.sentences import paragraph_spans
 
 REPORTER = "Reporter"
 TURN_CUE = "turn"

@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from index.keyword import KeywordIndex
 from index.records import hash_article
-from index.store import Store, chunk_hash, read_record
+from index.store.chroma import Store, chunk_hash, read_record
+from index.store.keyword import KeywordIndex
 
 ORPHAN = "orphan chunk"
 STALE = "stale chunk"

@@ -20,6 +20,8 @@ import sys
 import tempfile
 from pathlib import Path
 
+from index.vectors.weights import resolve_model_path
+
 # Bumped whenever the recipe changes, so an old file in the cache is never used for it.
 RECIPE = 1
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
@@ -28,16 +30,14 @@ OPSET = 17
 
 def int8_model(cache: Path) -> Path:
     """The int8 model file, built into `cache` on first use (about 15 s)."""
-    from index.embed import resolve_model_path
-
     source = Path(resolve_model_path(""))
     target = cache / f"all-MiniLM-L6-v2-int8-r{RECIPE}-{_weights_stamp(source)}.onnx"
     if target.exists():
         return target
     cache.mkdir(parents=True, exist_ok=True)
-    built = subprocess.run([sys.executable, "-m", "index.quantize", str(source), str(target)],
-                           capture_output=True, text=True, env={**os.environ,
-                                                                "HF_HUB_OFFLINE": "1"})
+    built = subprocess.run([sys.executable, "-m", "index.vectors.quantize", str(source),
+                            str(target)], capture_output=True, text=True,
+                           env={**os.environ, "HF_HUB_OFFLINE": "1"})
     if built.returncode or not target.exists():
         problem = (built.stderr.strip().splitlines() or ["no output"])[-1]
         raise RuntimeError(f"could not build the int8 embedding model in {cache} ({problem}); "
