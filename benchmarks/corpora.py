@@ -8,7 +8,9 @@ rebuild it with the current code.
 
 from __future__ import annotations
 
+import ast
 import bisect
+import functools
 import hashlib
 import itertools
 import json
@@ -42,11 +44,14 @@ BRIEFING_CODE = ROOT / "index"
 LANGCHAIN_COLLECTION = "naive"
 # What `--quick` keeps: the questions asked, and how many unneeded articles stay as distractors.
 QUICK_QUESTIONS = {"seed": None, "unanswerable": None, "speaker": 30, "realtimeqa": 50,
-                   "transcripts": 20}
+                   "transcripts": 20, "time": 24}
 QUICK_DISTRACTORS = {"seed": 40, "unanswerable": 40, "speaker": 4, "realtimeqa": 100,
-                     "transcripts": 2}
+                     "transcripts": 2, "time": 8}
+# What `--quick` asks of the time set: the kinds whose gold lies in the transcripts they cite
+# (a first or last mention needs the whole archive to be right).
+QUICK_KINDS = ("window", "relative", "digest")
 FULL_DISTRACTORS = {"seed": 40, "unanswerable": 40, "speaker": None, "realtimeqa": None,
-                    "transcripts": None}
+                    "transcripts": None, "time": None}
 QUESTION_TURN = re.compile(r"^[ \t\u00a0]*Q(?:[ \t\u00a0]*:|[ \t\u00a0]+)(?=\S)", re.MULTILINE)
 ANY_TURN = re.compile(r"^[ \t\u00a0]*(?:Q(?:[ \t\u00a0]*:|[ \t\u00a0]+)(?=\S)|[A-Z][A-Z.’' -]+:)",
                       re.MULTILINE)
@@ -84,10 +89,29 @@ class Question:
     kind: str = ""
     avoid: Mapping[str, tuple[Span, ...]] = field(default_factory=dict, compare=False)
     half: str = ""
+    when: When | None = None
 
     def __post_init__(self) -> None:
         if not self.half:
             object.__setattr__(self, "half", half_of(self.id))
+
+
+@dataclass(frozen=True)
+class When:
+    """What a question about time is scored on (`../shared/README.md`): the window it names
+    (`since`, `until`, inclusive ISO days), the day it is asked (`today`), the day of a first
+    or last mention (`day`), every day the speaker said it (`days`, a timeline), the topic,
+    and for a digest the day's transcript and its reporters' questions (`texts`; their
+    spans are the question's `gold`)."""
+
+    since: str | None = None
+    until: str | None = None
+    today: str | None = None
+    day: str | None = None
+    days: tuple[str, ...] = ()
+    article: str | None = None
+    topic: str | None = None
+    texts: tuple[str, ...] = ()
 
 
 def half_of(question_id: str) -> str:
@@ -168,15 +192,24 @@ def speaker_questions() -> tuple[list[Article], list[Question]]:
 
 
 def realtimeqa_questions() -> tuple[list[Article], list[Question]]:
-    """The whole passage is the evidence; the answer is the right choice's text."""
+    """The whole passage is the evidence; the answer is the right choice's text. Each question
+    is asked on its quiz's day."""
     articles = load_articles(DATA / "realtimeqa_passages_dev.jsonl")
     lengths = {a.id: len(a.text) for a in articles}
     questions = [Question(id=r["id"], text=r["question"],
                           gold=(Span(r["article"], 0, lengths[r["article"]]),),
                           answers=tuple(r["answer"]),
-                          wrong_answers=tuple(c for c in r["choices"] if c not in r["answer"]))
+                          wrong_answers=tuple(c for c in r["choices"] if c not in r["answer"]),
+                          when=When(today=quiz_day(r["id"])))
                  for r in read_jsonl(EVAL / "realtimeqa_questions_dev.jsonl")]
     return articles, questions
+
+
+def quiz_day(question_id: str) -> str | None:
+    """The day a RealTime QA quiz was published, from its id ("rtqa-20200103_0"): the day its
+    "this week" means."""
+    found = re.search(r"(\d{4})(\d\d)(\d\d)_", question_id)
+    return "-".join(found.groups()) if found else None
 
 
 def transcript_questions() -> tuple[list[Article], list[Question]]:
@@ -197,16 +230,22 @@ def transcript_questions() -> tuple[list[Article], list[Question]]:
 
 def locate(article: Article, folded: str) -> Span:
     """The span of `article.text` that reads `folded` once its whitespace is folded."""
-    words = list(re.finditer(r"\S+", article.text))
-    text = " ".join(w[0] for w in words)
+    words, text, starts = _folded(article.text)
     at = text.find(folded)
     if at < 0:
         raise RuntimeError(f"gold sentence not in {article.id}: {folded[:60]!r}")
-    starts = list(itertools.accumulate((len(w[0]) + 1 for w in words), initial=0))
     first = bisect.bisect_right(starts, at) - 1
     last = bisect.bisect_right(starts, at + len(folded) - 1) - 1
     return Span(article.id, words[first].start() + at - starts[first],
                 words[last].start() + at + len(folded) - starts[last])
+
+
+@functools.lru_cache(maxsize=1024)
+def _folded(text: str) -> tuple[list[re.Match[str]], str, list[int]]:
+    """The text's words, the words joined by single spaces, and where each starts there."""
+    words = list(re.finditer(r"\S+", text))
+    starts = list(itertools.accumulate((len(w[0]) + 1 for w in words), initial=0))
+    return words, " ".join(w[0] for w in words), starts
 
 
 def reporter_questions(article_id: str, text: str) -> tuple[Span, ...]:
@@ -219,16 +258,68 @@ def reporter_questions(article_id: str, text: str) -> tuple[Span, ...]:
                  for start in starts)
 
 
+def time_questions() -> tuple[list[Article], list[Question]]:
+    """The whole 2021-22 archive and its questions about when. Gold sentences are text, found
+    in the transcripts of their day (a day may have several); a digest's gold is its
+    transcript's reporters' questions."""
+    articles = load_articles(DATA / "briefings-2021-22")
+    by_day: dict[str, list[Article]] = {}
+    for article in articles:
+        by_day.setdefault(article.date[:10], []).append(article)
+    questions = []
+    for record in read_jsonl(EVAL / "time_questions_dev.jsonl"):
+        field_of = {key: _literal(value) for key, value in record.items()}
+        kind = field_of["kind"]
+        if kind == "digest":
+            article = next(a for a in articles if a.id == field_of["article"])
+            gold = tuple(locate(article, text) for text in field_of["gold_questions"])
+            when = When(day=field_of["date"], article=article.id,
+                        texts=tuple(field_of["gold_questions"]))
+        elif kind == "timeline":
+            gold = tuple(_locate_on(by_day[day], text)
+                         for day, texts in field_of["gold"].items() for text in texts)
+            when = When(days=tuple(sorted(field_of["gold_dates"])), topic=field_of["topic"])
+        else:
+            candidates = by_day[field_of["gold_date"]] if "gold_date" in field_of else [
+                a for day, on_day in by_day.items() for a in on_day
+                if field_of["since"] <= day <= field_of["until"]]
+            gold = tuple(_locate_on(candidates, text) for text in field_of["gold"])
+            when = When(since=field_of.get("since"), until=field_of.get("until"),
+                        today=field_of.get("today"), day=field_of.get("gold_date"),
+                        topic=field_of["topic"])
+        questions.append(Question(id=record["id"], text=record["question"], gold=gold,
+                                  answers=(), speaker=field_of.get("speaker"), kind=kind,
+                                  when=when))
+    return articles, questions
+
+
+def _literal(value: Any) -> Any:
+    """Some fields of the time set hold a list or dict written as Python text."""
+    if isinstance(value, str) and value[:1] in "[{":
+        return ast.literal_eval(value)
+    return value
+
+
+def _locate_on(articles: Sequence[Article], folded: str) -> Span:
+    """`locate` in whichever of these articles holds the sentence."""
+    for article in articles:
+        if folded in _folded(article.text)[1]:
+            return locate(article, folded)
+    raise RuntimeError(f"gold sentence in none of {len(articles)} articles: {folded[:60]!r}")
+
+
 READERS: dict[str, Callable[[], tuple[list[Article], list[Question]]]] = {
     "seed": seed_questions, "unanswerable": unanswerable_questions,
     "speaker": speaker_questions, "realtimeqa": realtimeqa_questions,
-    "transcripts": transcript_questions}
+    "transcripts": transcript_questions, "time": time_questions}
 
 
 def question_set(name: str, *, quick: bool, limit: int | None = None) -> QuestionSet:
     """The first `limit` questions (quick: a fixed few) over the articles they need plus
     distractors: a handful in quick mode, otherwise the whole split."""
     articles, questions = READERS[name]()
+    if quick and name == "time":
+        questions = [q for q in questions if q.kind in QUICK_KINDS]
     limit = limit or (QUICK_QUESTIONS[name] if quick else None)
     questions = questions[:limit]
     distractors = (QUICK_DISTRACTORS if quick else FULL_DISTRACTORS)[name]
@@ -332,6 +423,6 @@ def _build_once(folder: Path, build: Callable[[Path], None], built_by: str = "")
 
 def _code_hash(package: Path) -> str:
     digest = hashlib.sha256()
-    for source in sorted(package.glob("*.py")):
+    for source in sorted(package.rglob("*.py")):
         digest.update(source.read_bytes())
     return digest.hexdigest()[:12]

@@ -17,13 +17,13 @@ import string
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
 import numpy as np
 
-from benchmarks import attribution
+from benchmarks import attribution, time_set
 from benchmarks.corpora import (
     HALVES,
     SET_NAMES,
@@ -87,7 +87,7 @@ class System:
     """`names_speakers`: the system claims who said a passage, so speaker accuracy applies."""
 
     name: str
-    answer: Callable[[str], Response]
+    answer: Callable[[Question], Response]
     names_speakers: bool = False
 
 
@@ -104,8 +104,8 @@ def naive_langchain(question_set: QuestionSet) -> System:
     """Top-k of `similarity_search`; the "answer" is the top chunk, its citations all k."""
     index = cached_langchain(question_set, SPLITTER_CHUNK, SPLITTER_OVERLAP)
 
-    def answer(question: str) -> Response:
-        documents = index.similarity_search(question, k=BASELINE_K)
+    def answer(question: Question) -> Response:
+        documents = index.similarity_search(question.text, k=BASELINE_K)
         passages = [Passage(d.metadata["article_id"], d.metadata["start_index"],
                             d.metadata["start_index"] + len(d.page_content)) for d in documents]
         return Response(documents[0].page_content if documents else "", passages, shown=1)
@@ -114,8 +114,8 @@ def naive_langchain(question_set: QuestionSet) -> System:
 
 
 def bm25_only(store: Store) -> System:
-    def answer(question: str) -> Response:
-        ids = [chunk_id for chunk_id, _ in store.keyword.search(question, BASELINE_K)]
+    def answer(question: Question) -> Response:
+        ids = [chunk_id for chunk_id, _ in store.keyword.search(question.text, BASELINE_K)]
         return chunk_response(store, ids)
 
     return System("bm25", answer)
@@ -124,11 +124,17 @@ def bm25_only(store: Store) -> System:
 def briefing_search(store: Store) -> System:
     """The passages `ask` composes from (hybrid search, speaker-aware), top chunk as the answer:
     separates what retrieval gets right from what sentence selection keeps."""
-    def answer(question: str) -> Response:
-        found = search(store, parse_question(question), k=BASELINE_K)
+    def answer(question: Question) -> Response:
+        found = search(store, parse_question(question.text, asked_on(question)), k=BASELINE_K)
         return chunk_response(store, [p.chunk_id for p in found.passages[:BASELINE_K]])
 
     return System("briefing-search", answer)
+
+
+def asked_on(question: Question) -> str | None:
+    """The day a question was asked, where the set says (a news quiz's week): its date words
+    ("this week") are read on that day."""
+    return question.when.today if question.when else None
 
 
 def chunk_response(store: Store, chunk_ids: list[str]) -> Response:
@@ -144,8 +150,8 @@ def chunk_response(store: Store, chunk_ids: list[str]) -> Response:
 
 def briefing(store: Store) -> System:
     """`ask` as users get it, named after its retrieval mode and rerank when not the default."""
-    def answer(question: str) -> Response:
-        result = ask(question, store=store, k=BRIEFING_K)
+    def answer(question: Question) -> Response:
+        result = ask(question.text, store=store, k=BRIEFING_K, today=asked_on(question))
         passages = [Passage(c.article_id, c.start, c.end, c.speaker) for c in result.citations]
         return Response(result.text, passages, result.no_answer)
 
@@ -283,21 +289,25 @@ def summarise(outcomes: Sequence[Outcome], names_speakers: bool) -> dict[str, fl
 
 def run_system(system: System, questions: Sequence[Question]) -> list[Outcome]:
     """Warm up once untimed, so latency is the steady state and not model loading."""
-    system.answer(questions[0].text)
+    system.answer(questions[0])
     outcomes = []
     for question in questions:
         started = time.perf_counter()
-        response = system.answer(question.text)
+        response = system.answer(question)
         outcomes.append(Outcome(question, response, 1000 * (time.perf_counter() - started)))
     return outcomes
 
 
 @dataclass
 class BenchmarkRun:
+    """`time_rows`: the time set's, a row per system, half and kind of question, and the
+    statement checks of its speaker/topic pairs."""
+
     rows: list[dict[str, object]]
     outcomes: dict[tuple[str, str], list[Outcome]]
     config: dict[str, object]
     attribution: dict[str, object]
+    time_rows: list[dict[str, object]] = field(default_factory=list)
 
 
 def run(set_names: Sequence[str], *, quick: bool, limit: int | None,
@@ -305,6 +315,7 @@ def run(set_names: Sequence[str], *, quick: bool, limit: int | None,
     """Every system on the questions of the chosen halves, a row per half. The store holds
     the articles of both halves either way, so the halves are asked of the same store."""
     rows: list[dict[str, object]] = []
+    time_rows: list[dict[str, object]] = []
     outcomes: dict[tuple[str, str], list[Outcome]] = {}
     sizes: dict[str, object] = {}
     for name in set_names:
@@ -316,6 +327,13 @@ def run(set_names: Sequence[str], *, quick: bool, limit: int | None,
                        "characters": chosen.characters, "briefing_chunks": store.chunks.count(),
                        "dated": sum(bool(m.get("date")) for m in stored),
                        "titled": sum(bool(m.get("title")) for m in stored)}
+        if name == "time":
+            time_rows += time_set.run(chosen, {
+                "naive-langchain": time_set.naive_langchain(chosen, BASELINE_K, SPLITTER_CHUNK,
+                                                            SPLITTER_OVERLAP),
+                "briefing": time_set.briefing(store)}, halves)
+            time_rows += time_set.statement_rows(store, chosen, halves)
+            continue
         for system in systems_for(chosen, store):
             results = run_system(system, asked)
             outcomes[(name, system.name)] = results
@@ -324,7 +342,8 @@ def run(set_names: Sequence[str], *, quick: bool, limit: int | None,
                 if mine:
                     rows.append({"set": name, "half": half, "system": system.name,
                                  "n": len(mine), **summarise(mine, system.names_speakers)})
-    return BenchmarkRun(rows, outcomes, run_config(quick, sizes), attribution_numbers(quick))
+    return BenchmarkRun(rows, outcomes, run_config(quick, sizes), attribution_numbers(quick),
+                        time_rows)
 
 
 def attribution_numbers(quick: bool) -> dict[str, object]:
@@ -348,9 +367,9 @@ def run_config(quick: bool, sizes: dict[str, object]) -> dict[str, object]:
 
 # -- reporting ---------------------------------------------------------------------------------
 
-def format_table(rows: Sequence[dict[str, object]]) -> str:
-    columns = ["set", "half", "system", "n", *METRICS]
-    cells = [[_cell(row[c]) for c in columns] for row in rows]
+def format_table(rows: Sequence[dict[str, object]], columns: Sequence[str] = ()) -> str:
+    columns = list(columns) or ["set", "half", "system", "n", *METRICS]
+    cells = [[_cell(row.get(c)) for c in columns] for row in rows]
     widths = [max(len(c), *(len(line[i]) for line in cells)) for i, c in enumerate(columns)]
     lines = [columns, *cells]
     return "\n".join("  ".join(cell.rjust(width) if i > 2 else cell.ljust(width)
@@ -368,7 +387,7 @@ def _cell(value: object) -> str:
 
 def write_results(path: Path, result: BenchmarkRun) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"config": result.config, "results": result.rows,
+    payload = {"config": result.config, "results": result.rows, "time": result.time_rows,
                "attribution": result.attribution}
     path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
 
@@ -378,7 +397,16 @@ def report(result: BenchmarkRun) -> str:
              f"PolNeAR attribution: {json.dumps(result.attribution)}",
              f"k: baselines {BASELINE_K} passages, briefing ask(k={BRIEFING_K}) cites its own; "
              "'-' = does not apply"]
-    return "\n".join([format_table(result.rows), *notes])
+    tables = [format_table(result.rows)] if result.rows else []
+    timed = [row for row in result.time_rows if row["set"] == "time"]
+    if timed:
+        tables.append(format_table(timed, ["set", "half", "system", "kind", "n", "right",
+                                           "p50_ms", "p95_ms"]))
+    checked = [row for row in result.time_rows if row["set"] == "time-statements"]
+    if checked:
+        tables.append(format_table(checked, ["set", "half", "system", "n", "opens_question",
+                                             "cites_question", "opens_fragment"]))
+    return "\n\n".join([*tables, "\n".join(notes)])
 
 
 def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:

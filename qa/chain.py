@@ -3,6 +3,7 @@ drops into other people's chains."""
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +13,14 @@ from langchain_core.retrievers import BaseRetriever
 from langchain_core.runnables import RunnableLambda
 
 from qa.answer import Answer
-from qa.api import ask, open_store, search, validate_question
-from qa.parse import parse_question
+from qa.api import ask, open_store, search, understand
+from qa.compose import cite_sentences
 
 
 class BriefingRetriever(BaseRetriever):
-    """Hybrid, speaker-aware passages as `Document`s whose metadata is a ready citation."""
+    """Hybrid, speaker- and date-aware passages as `Document`s whose metadata is a ready
+    citation: article, title, date, source, url, offsets, paragraph, speaker, the question
+    a transcript passage answers (`asked`), score."""
 
     store: str | None = None
     k: int = 8
@@ -25,19 +28,19 @@ class BriefingRetriever(BaseRetriever):
 
     def _get_relevant_documents(self, query: str, *,
                                 run_manager: CallbackManagerForRetrieverRun) -> list[Document]:
+        parsed, filters, _ = understand(query, self.filters)
         opened = open_store(self.store)
-        found = search(opened, parse_question(validate_question(query)), k=self.k,
-                       filters=self.filters)
-        articles = opened.get_articles([p.article_id for p in found.passages])
+        with opened.reading():
+            found = search(opened, parsed, k=self.k, filters=filters)
+            articles = opened.get_articles([p.article_id for p in found.passages])
         documents = []
-        for passage in found.passages[:self.k]:
-            article = articles[passage.article_id].article
-            documents.append(Document(
-                page_content=article.text[passage.start:passage.end],
-                metadata={"article_id": article.id, "title": article.title,
-                          "date": article.date, "source": article.source, "url": article.url,
-                          "start": passage.start, "end": passage.end,
-                          "score": passage.score}))
+        for n, passage in enumerate(found.passages[:self.k], 1):
+            first, end = passage.sentence_range
+            citation = cite_sentences(n, articles[passage.article_id], first, end - 1,
+                                      passage.score)
+            metadata = {key: value for key, value in asdict(citation).items()
+                        if value is not None and key not in ("n", "passage")}
+            documents.append(Document(page_content=citation.passage, metadata=metadata))
         return documents
 
 

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from index.records import LoadError
     from index.settings import Settings
     from index.store.chroma import Store
+    from qa.answer import Citation
 
 DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd])")
 DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -97,7 +98,29 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--source", help="only articles from this source")
     ask.add_argument("--since", metavar="DATE", help="only articles on or after YYYY-MM-DD")
     ask.add_argument("--until", metavar="DATE", help="only articles on or before YYYY-MM-DD")
+    ask.add_argument("--today", metavar="DATE",
+                     help="the day the question is asked, for its date words such as \"last "
+                          "week\" (default: today)")
     ask.set_defaults(run=run_ask)
+
+    timeline = commands.add_parser(
+        "timeline", parents=[common],
+        help="every day someone spoke of a topic, and what they said on the days shown")
+    timeline.add_argument("topic")
+    timeline.add_argument("--speaker", metavar="NAME", help="whose words (default: anyone's)")
+    timeline.add_argument("--since", metavar="DATE", help="from YYYY-MM-DD")
+    timeline.add_argument("--until", metavar="DATE", help="up to YYYY-MM-DD")
+    timeline.add_argument("-n", type=int, default=8, help="days shown (default 8)")
+    timeline.add_argument("--json", action="store_true", help="print the timeline as JSON")
+    timeline.set_defaults(run=run_timeline)
+
+    digest = commands.add_parser(
+        "digest", parents=[common],
+        help="one day's briefing: each reporter's question and the answer's first sentences")
+    digest.add_argument("day", metavar="DATE|ARTICLE",
+                        help="a day (YYYY-MM-DD) or an article id")
+    digest.add_argument("--json", action="store_true", help="print the digest as JSON")
+    digest.set_defaults(run=run_digest)
 
     quotes = commands.add_parser("quotes", parents=[common], help="list who said what")
     quotes.add_argument("topic", nargs="?")
@@ -236,7 +259,8 @@ def run_ask(args: argparse.Namespace) -> int:
     filters = {"source": args.source, "since": args.since, "until": args.until}
     show_draft = not args.json and sys.stderr.isatty()
     drafted = False
-    for piece in ask_stream(args.question, store=store, k=args.k, filters=filters):
+    for piece in ask_stream(args.question, store=store, k=args.k, filters=filters,
+                            today=args.today):
         if isinstance(piece, Answer):
             answer = piece
         elif show_draft:
@@ -252,7 +276,12 @@ def run_ask(args: argparse.Namespace) -> int:
     print(answer.text)
     if not answer.no_answer:
         print(f"({MODE_NOTES.get(answer.mode, answer.mode)})")
-    for c in answer.citations:
+    print_citations(answer.citations)
+    return 0
+
+
+def print_citations(citations: list[Citation]) -> None:
+    for c in citations:
         who = f" — {c.speaker}" if c.speaker else ""
         page = f"page {c.page}, " if c.page is not None else ""
         print(f"\n[{c.n}] {c.title or c.article_id} ({c.date or 'undated'}), "
@@ -260,6 +289,42 @@ def run_ask(args: argparse.Namespace) -> int:
         if c.asked:
             print(f"    Q: {' '.join(c.asked.split())}")
         print(f"    {' '.join(c.passage.split())}")
+
+
+def run_timeline(args: argparse.Namespace) -> int:
+    from qa.api import timeline
+
+    found = timeline(args.topic, speaker=args.speaker, since=args.since, until=args.until,
+                     store=store_from(args), limit=args.n)
+    if args.json:
+        print(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    if not found.entries:
+        whose = f" of {args.speaker}'s" if args.speaker else ""
+        print(f"No sentence{whose} in the store holds “{args.topic}”.")
+        return 1
+    who = found.speaker or "Anyone"
+    print(f"{who} on {args.topic}: {found.total_days} days, {found.days[0].date} to "
+          f"{found.days[-1].date}; {len(found.entries)} shown.")
+    print_citations([entry.citation for entry in found.entries])
+    return 0
+
+
+def run_digest(args: argparse.Namespace) -> int:
+    from qa.api import digest
+
+    found = digest(args.day, store=store_from(args))
+    if found is None:
+        print(f"briefing: nothing in the store for {args.day!r}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(found.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    print(f"{found.title or found.article_id} ({found.date or 'undated'}): {found.total} "
+          f"questions from reporters; {sum(e.asked is not None for e in found.exchanges)} shown.")
+    print_citations([exchange.citation for exchange in found.exchanges])
+    for article_id, title in found.others:
+        print(f"\nAlso that day: {title} ({article_id})")
     return 0
 
 

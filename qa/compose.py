@@ -14,6 +14,7 @@ from index.speech.turns import TURN_CUE
 from index.vectors.chunks import normalise_whitespace
 from index.vectors.embed import pool
 from qa.answer import NO_ANSWER_TEXT, Answer, Citation
+from qa.dates import long_date
 from qa.retrieve import Passage
 
 # Fitted on the tuning halves of the dev sets (benchmarks/quality.py --split tune): see README.
@@ -33,6 +34,22 @@ WEIGHT_PHRASE = 0.3
 MIN_RELEVANCE = 0.25
 # Fewer words than this ("Yes.", "Look,") is no statement: the sentences after it come along.
 MIN_STATEMENT_WORDS = 4
+# An answer sentence is a statement: never a question (the speaker's own, rhetorical, or an
+# echo of the reporter's: "In a sort of conflict with the Houthis?"), never under this many
+# words, never a piece cut off mid-word or mid-thought ("… East Palestin- —"), never a
+# dateline or a time stamp ("(March 1, 2024) 2:39 P.M. EST"). It may be context in a card.
+MIN_ANSWER_WORDS = 5
+CLOSERS = "\"'”’)\\]"
+QUESTION_END = re.compile(rf"\?[{CLOSERS}]*$")
+# "And who are the Houthis backed by? Iran.": a question the splitter left inside.
+QUESTION_INSIDE = re.compile(rf"\?[{CLOSERS}]*\s+\S")
+CUT_OFF = re.compile(rf"(?:[-–—]|\w-|\.\.\.|…)[{CLOSERS}]*$")
+OPENS_MID_THOUGHT = re.compile(r"^(?:[-–—…]|\.\.\.|[a-z])")
+TIME_STAMP = re.compile(
+    r"\b\d{1,2}:\d\d(?:\s*[AaPp]\.?\s*[Mm]\.?)?(?:\s+[A-Z]{2,4}\b)?|\b(?:January|February|"
+    r"March|April|May|June|July|August|September|October|November|December)\s+\d{1,2},?\s+"
+    r"\d{4}")
+ANSWER_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 UNNAMED_SPEAKER = "The speaker is not named"
 # How much of a reporter's question a citation carries as `asked`.
 ASKED_CHARS = 300
@@ -98,16 +115,29 @@ def sentence_text(article: IndexedArticle, index: int) -> str:
     return article.article.text[sentence.start:sentence.end]
 
 
+def is_statement(text: str, questions: bool = False) -> bool:
+    """Whether a sentence can be an answer sentence (see MIN_ANSWER_WORDS); with `questions`,
+    a question can (the user asks what was asked)."""
+    plain = text.strip()
+    if CUT_OFF.search(plain) or OPENS_MID_THOUGHT.match(plain) or (
+            not questions and (QUESTION_END.search(plain) or QUESTION_INSIDE.search(plain))):
+        return False
+    return len(ANSWER_WORD.findall(TIME_STAMP.sub(" ", plain))) >= MIN_ANSWER_WORDS
+
+
 def compose(question: str, passages: Sequence[Passage], articles: dict[str, IndexedArticle],
             scorer: SentenceScorer, *, asks_who: bool = False,
             exclude: frozenset[tuple[str, int]] = frozenset(),
-            require_relevance: bool = True, answer_with_questions: bool = False) -> Answer:
+            require_relevance: bool = True, answer_with_questions: bool = False,
+            dated: bool = False) -> Answer:
     """`exclude` holds (article id, sentence index) already cited in the conversation; with
     `require_relevance` off ("what else did he say?") any of the speaker's words will do.
     Reporters' questions in transcripts are context, not answers, unless
-    `answer_with_questions` (the user asks what was asked)."""
+    `answer_with_questions` (the user asks what was asked). A `dated` question, a "who"
+    question and a transcript's passages say whose words and when before each passage."""
     candidates = [c for c in _candidates(passages, articles, scorer, exclude)
-                  if answer_with_questions or not c.article.sentences[c.index].question]
+                  if (answer_with_questions or not c.article.sentences[c.index].question)
+                  and is_statement(sentence_text(c.article, c.index), answer_with_questions)]
     top_relevance = max((c.relevance for c in candidates), default=0.0)
     if not candidates or (require_relevance and top_relevance < MIN_RELEVANCE):
         return Answer(question, NO_ANSWER_TEXT, [], 0.0, True)
@@ -115,7 +145,8 @@ def compose(question: str, passages: Sequence[Passage], articles: dict[str, Inde
     runs = _runs(_with_context(chosen, exclude))
     citations = [cite_sentences(n, article, first, last, score)
                  for n, (article, first, last, score) in enumerate(runs, 1)]
-    text = (_said_by(citations) if asks_who else
+    transcripts = any(article.turns for article, *_ in runs)
+    text = (said_by(citations, asks_who) if asks_who or dated or transcripts else
             " ".join(f"{normalise_whitespace(c.passage)} [{c.n}]" for c in citations))
     confidence = round(min(1.0, max(c.relevance for c in chosen) / 0.8), 3)
     return Answer(question, text, citations, confidence, False)
@@ -189,22 +220,29 @@ def _with_context(chosen: list[Candidate],
     picked: dict[tuple[str, int], Candidate] = {c.key: c for c in chosen}
     length = sum(len(sentence_text(c.article, c.index)) for c in chosen)
     for c in chosen:
-        article, first, last = c.article, c.index, c.index
-        if first > 0 and NEEDS_CONTEXT.match(sentence_text(article, first)):
-            first -= 1
-        while _words(article, first, last) < MIN_STATEMENT_WORDS \
-                and last + 1 < len(article.sentences):
-            last += 1
-        if _continues(article, last) and \
-                length + len(sentence_text(article, last + 1)) <= MAX_CHARS:
-            last += 1
-        for index in range(first, last + 1):
+        article = c.article
+        for index in statement(article, c.index, MAX_CHARS - length):
             key = (article.article.id, index)
-            if key not in exclude and key not in picked and _same_statement(article, c.index,
-                                                                             index):
+            if key not in exclude and key not in picked:
                 picked[key] = c
                 length += len(sentence_text(article, index))
     return [(c, key[1]) for key, c in picked.items()]
+
+
+def statement(article: IndexedArticle, index: int, room: int = MAX_CHARS) -> list[int]:
+    """The sentences of the whole statement around sentence `index`: the one before when it
+    leans on it, the ones after while it is too short to stand alone, and the next one of the
+    same speaker when it carries on and fits in `room` more characters; all of one turn."""
+    first = last = index
+    if first > 0 and NEEDS_CONTEXT.match(sentence_text(article, first)) \
+            and is_statement(sentence_text(article, first - 1)):
+        first -= 1
+    while _words(article, first, last) < MIN_STATEMENT_WORDS \
+            and last + 1 < len(article.sentences):
+        last += 1
+    if _continues(article, last) and len(sentence_text(article, last + 1)) <= room:
+        last += 1
+    return [i for i in range(first, last + 1) if _same_statement(article, index, i)]
 
 
 def _words(article: IndexedArticle, first: int, last: int) -> int:
@@ -216,7 +254,8 @@ def _continues(article: IndexedArticle, index: int) -> bool:
     if index + 1 >= len(article.sentences):
         return False
     this, after = article.sentences[index], article.sentences[index + 1]
-    if this.speaker is None or this.speaker != after.speaker:
+    if this.speaker is None or this.speaker != after.speaker \
+            or not is_statement(sentence_text(article, index + 1)):
         return False
     return bool(POINTS_BACK.match(sentence_text(article, index + 1))) or any(
         q.direct and q.start < this.end and after.start < q.end for q in article.quotes
@@ -287,15 +326,22 @@ def question_answered(article: IndexedArticle, sentence: int) -> str | None:
     return " ".join(reversed(kept)) or None
 
 
-def _said_by(citations: list[Citation]) -> str:
-    """Each speaker named before the passages they said, again wherever the speaker changes:
-    an answer citing two people must not give the second one's words to the first."""
+def said_by(citations: Sequence[Citation], asks_who: bool = False) -> str:
+    """Each passage after whose words they are and when ("Jen Psaki, March 5, 2021:"), said
+    again wherever either changes: an answer citing two people must not give the second
+    one's words to the first. A "who" answer says so of a passage with no speaker."""
     parts: list[str] = []
     last = None
     for citation in citations:
-        who = citation.speaker or UNNAMED_SPEAKER
-        if who != last:
-            parts.append(f"{who}:")
-            last = who
+        label = citation_label(citation, asks_who)
+        if label != last:
+            parts.append(f"{label}:")
+            last = label
         parts.append(f"{normalise_whitespace(citation.passage)} [{citation.n}]")
     return " ".join(parts)
+
+
+def citation_label(citation: Citation, asks_who: bool = False) -> str:
+    who = citation.speaker or (UNNAMED_SPEAKER if asks_who or not citation.date else "")
+    when = long_date(citation.date) if citation.date else ""
+    return ", ".join(part for part in (who, when) if part)

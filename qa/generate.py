@@ -34,8 +34,10 @@ def generate(question: str, extractive: Answer, passages: Sequence[Passage],
              settings: Settings) -> Iterator[str | Answer]:
     """The model's text piece by piece, then the checked `Answer`; only the extractive answer
     when none is configured, nothing relevant was found, or the person asked about said
-    nothing here (a model would blur whose words the passages are)."""
-    if settings.llm == EXTRACTIVE or extractive.no_answer or extractive.speaker_found is False:
+    nothing here, or nothing in the question's window (a model would blur whose words the
+    passages are, and from when)."""
+    if settings.llm == EXTRACTIVE or extractive.no_answer or extractive.speaker_found is False \
+            or extractive.outside_window:
         yield extractive
         return
     sources = sources_for(extractive, passages, articles)

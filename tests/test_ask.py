@@ -71,7 +71,8 @@ def test_to_dict_round_trips_through_json(seed_store: Store) -> None:
     answer = ask("What did Dunford say about revenue?", store=seed_store)
     data = json.loads(json.dumps(answer.to_dict()))
     assert set(data) == {"question", "text", "citations", "confidence", "no_answer", "mode",
-                         "sentences", "warning", "speaker_found"}
+                         "sentences", "warning", "speaker_found", "kind", "window", "days",
+                         "outside_window"}
     assert set(data["citations"][0]) == {"n", "article_id", "title", "date", "source", "url",
                                          "passage", "start", "end", "paragraph", "speaker",
                                          "score", "page", "asked"}

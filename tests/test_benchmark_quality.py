@@ -12,6 +12,7 @@ from benchmarks import quality
 SYSTEMS = {"naive-langchain", "bm25", "briefing-search", "briefing", "briefing-dense",
            "briefing-keyword"}
 SETS = {"seed", "unanswerable", "speaker", "realtimeqa", "transcripts"}
+TIME_SYSTEMS = {"naive-langchain", "briefing"}
 
 
 @pytest.fixture(scope="module")
@@ -25,6 +26,9 @@ def test_every_set_has_every_system(quick_run: tuple[quality.BenchmarkRun, dict]
     _, written = quick_run
     pairs = {(row["set"], row["system"]) for row in written["results"]}
     assert pairs == {(s, system) for s in SETS for system in SYSTEMS}
+    timed = {(row["system"], row["kind"]) for row in written["time"] if row["set"] == "time"}
+    assert timed == {(system, kind) for system in TIME_SYSTEMS
+                     for kind in ("window", "relative", "digest", "all")}
 
 
 def test_metrics_are_in_range(quick_run: tuple[quality.BenchmarkRun, dict]) -> None:
@@ -42,7 +46,8 @@ def test_config_records_the_run(quick_run: tuple[quality.BenchmarkRun, dict]) ->
     config = written["config"]
     assert config["quick"] and config["model"] and config["rerank"]
     assert {name: size["questions"] for name, size in config["sets"].items()} == {
-        "seed": 3, "unanswerable": 20, "speaker": 30, "realtimeqa": 50, "transcripts": 20}
+        "seed": 3, "unanswerable": 20, "speaker": 30, "realtimeqa": 50, "transcripts": 20,
+        "time": 24}
 
 
 def test_briefing_answers_the_seed_questions(
@@ -61,6 +66,18 @@ def test_briefing_declines_the_off_topic_questions(
     rows = {row["system"]: row for row in written["results"] if row["set"] == "unanswerable"}
     assert rows["briefing"]["no_answer"] >= 0.9
     assert rows["naive-langchain"]["no_answer"] == 0.0
+
+
+def test_time_rows_are_shares_with_latencies(
+        quick_run: tuple[quality.BenchmarkRun, dict]) -> None:
+    _, written = quick_run
+    for row in written["time"]:
+        shares = [row[k] for k in ("right", "opens_question", "cites_question",
+                                   "opens_fragment") if k in row]
+        assert shares and all(0.0 <= share <= 1.0 for share in shares), row
+    briefing = {row["kind"]: row for row in written["time"]
+                if row["set"] == "time" and row["system"] == "briefing"}
+    assert briefing["digest"]["right"] >= 0.5 and briefing["all"]["p95_ms"] > 0
 
 
 def test_scorer_on_a_hand_made_case() -> None:

@@ -32,6 +32,7 @@ from index.speech.people import canonical_names
 from index.store.journal import JOURNAL_FILE, Journal
 from index.store.keyword import ChunkText, KeywordIndex
 from index.store.lock import WriteLock
+from index.store.statements import Statement
 from index.vectors.embed import Embedder, model_label
 
 if TYPE_CHECKING:
@@ -42,6 +43,9 @@ if TYPE_CHECKING:
 CHUNKS = "chunks"
 ARTICLES = "articles"
 PAGE = 5000
+# Article records per read when the keyword index takes in their sentences: a transcript's
+# record carries its sentence vectors, a few hundred kB.
+ARTICLE_PAGE = 200
 STORE_FORMAT = 2
 ARTICLE_FIELDS = ("title", "date", "source", "author", "url", "path", "content_hash")
 
@@ -54,6 +58,22 @@ def date_number(date: str) -> int | None:
     """"2017-08-03" → 20170803, so Chroma can filter date ranges numerically."""
     digits = date[:10].replace("-", "")
     return int(digits) if len(digits) == 8 and digits.isdigit() else None
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    """An article as the archive lists it; `turns` is how many speaker turns a transcript has
+    (0: an article)."""
+
+    article_id: str
+    title: str
+    date: str
+    source: str
+    url: str
+    path: str
+    speakers: tuple[str, ...]
+    chunks: int
+    turns: int
 
 
 @dataclass(frozen=True)
@@ -105,6 +125,7 @@ class Store:
         self._chunk_count: tuple[str, int] = ("-", 0)
         self._articles_read: tuple[str, dict[str, IndexedArticle]] = ("-", {})
         self._aliases: tuple[str, dict[str, str]] = ("-", {})
+        self._catalog: tuple[str, list[CatalogEntry]] = ("-", [])
 
     def preload_vectors(self) -> None:
         """Start Chroma loading the chunks' vector index, which it reads whole on first use
@@ -396,6 +417,22 @@ class Store:
             yield page
             offset += len(page["ids"])
 
+    def catalog(self) -> list[CatalogEntry]:
+        """Every article, as a reader of the archive lists them: newest first, each with its
+        speakers under the store's name for them; read once per generation."""
+        generation = self.generation
+        if self._catalog[0] != generation:
+            aliases = self.speaker_aliases()
+            entries = [CatalogEntry(
+                article_id, meta.get("title") or "", meta.get("date") or "",
+                meta.get("source") or "", meta.get("url") or "", meta.get("path") or "",
+                tuple(sorted({aliases.get(name, name) for name in meta.get("speakers") or ()})),
+                int(meta.get("chunks") or 0), int(meta.get("turns") or 0))
+                for article_id, meta in self.iter_article_metadata()]
+            entries.sort(key=lambda e: (e.date, e.title, e.article_id), reverse=True)
+            self._catalog = (generation, entries)
+        return self._catalog[1]
+
     def stats(self) -> dict[str, Any]:
         sources: dict[str, int] = {}
         dates: list[str] = []
@@ -482,14 +519,51 @@ class Store:
         return updated
 
     def _chunk_texts(self, chunk_ids: Sequence[str]) -> list[ChunkText]:
-        found_chunks: dict[str, ChunkText] = {}
+        """What the keyword index reads of each chunk; a dated chunk's statements come from
+        its article's sentence table."""
+        found_chunks: dict[str, tuple[str, dict[str, Any]]] = {}
         for first in range(0, len(chunk_ids), PAGE):
             found = self.chunks.get(ids=list(chunk_ids[first:first + PAGE]),
                                     include=["documents", "metadatas"])
-            found_chunks.update(
-                (i, ChunkText(text, tuple(meta.get("speakers") or ())))
-                for i, text, meta in zip(found["ids"], found["documents"], found["metadatas"]))
-        return [found_chunks.get(i, ChunkText("")) for i in chunk_ids]
+            found_chunks.update(zip(found["ids"], zip(found["documents"], found["metadatas"])))
+        statements = self._statements({i: meta for i, (_, meta) in found_chunks.items()
+                                       if meta.get("date_number")})
+        texts = []
+        for chunk_id in chunk_ids:
+            if chunk_id not in found_chunks:
+                texts.append(ChunkText(""))
+                continue
+            text, meta = found_chunks[chunk_id]
+            texts.append(ChunkText(text, tuple(meta.get("speakers") or ()),
+                                   int(meta.get("date_number") or 0),
+                                   statements.get(chunk_id, ())))
+        return texts
+
+    def _statements(self, chunks: dict[str, dict[str, Any]]) -> dict[str, tuple[Statement, ...]]:
+        """The statement table's rows of each of these chunks (id → metadata): their sentences,
+        a sentence two of them share kept by the first."""
+        by_article: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        for chunk_id, meta in chunks.items():
+            by_article.setdefault(meta["article_id"], []).append((chunk_id, meta))
+        kept: dict[str, tuple[Statement, ...]] = {}
+        articles = list(by_article)
+        for first in range(0, len(articles), ARTICLE_PAGE):
+            found = self.articles.get(ids=articles[first:first + ARTICLE_PAGE],
+                                      include=["documents", "metadatas"])
+            for article_id, text, meta in zip(found["ids"], found["documents"],
+                                              found["metadatas"]):
+                sentences = read_sentences(article_id, meta)
+                end = 0
+                for chunk_id, chunk in sorted(by_article[article_id],
+                                              key=lambda item: item[1]["sentence_start"]):
+                    if chunk_hash(chunk_id) != meta.get("content_hash"):
+                        continue
+                    start = max(end, chunk["sentence_start"])
+                    end = chunk["sentence_end"]
+                    kept[chunk_id] = tuple(
+                        Statement(s.index, s.speaker, text[s.start:s.end])
+                        for s in sentences[start:end])
+        return kept
 
 
 class StoreCollection:
@@ -604,14 +678,19 @@ def named(item: IndexedArticle, aliases: dict[str, str]) -> IndexedArticle:
                    turns=[rename(t) for t in item.turns])
 
 
+def read_sentences(article_id: str, meta: dict[str, Any]) -> list[Sentence]:
+    """An article record's sentence table."""
+    return [Sentence(article_id, n, start, end, paragraph, speaker, bool(question))
+            for n, (start, end, paragraph, speaker, *question)
+            in enumerate(json.loads(meta["sentences_json"]))]
+
+
 def read_record(article_id: str, text: str, meta: dict[str, Any]) -> IndexedArticle:
     """The article as stored; its chunks stay in Chroma, where retrieval reads them.
     A damaged record raises ValueError, KeyError or TypeError."""
     article = Article(id=article_id, text=text, pages=tuple(meta.get("pages") or ()),
                       **{f: meta.get(f, "") for f in ARTICLE_FIELDS})
-    sentences = [Sentence(article_id, n, start, end, paragraph, speaker, bool(question))
-                 for n, (start, end, paragraph, speaker, *question)
-                 in enumerate(json.loads(meta["sentences_json"]))]
+    sentences = read_sentences(article_id, meta)
     quotes = [Quote(**{"text": text[q["start"]:q["end"]], **q})
               for q in json.loads(meta["quotes_json"])]
     turns = [Turn(*turn) for turn in json.loads(meta.get("turns_json") or "[]")]

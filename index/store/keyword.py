@@ -10,12 +10,16 @@ O(log n) times in all; many dead chunks trigger a rebuild from the live ones. No
 outgrows MAX_SEGMENT_CHUNKS, so the memory an update needs does not grow with the store.
 
 Each segment also records who speaks in which of its chunks: "what did X say" searches only
-X's chunks, and Chroma's own metadata filter for that costs more than the rest of a question."""
+X's chunks, and Chroma's own metadata filter for that costs more than the rest of a question.
+It records each chunk's day too (a question's window searches only those days), and the
+statement table of its dated chunks (`index.store.statements`): who said which sentence, in
+which words, on which day."""
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Callable, Iterable, Sequence
@@ -26,11 +30,34 @@ from pathlib import Path
 import bm25s
 import numpy as np
 import Stemmer
+from bm25s.stopwords import STOPWORDS_EN
+
+from index.store.statements import (
+    AFTER_GAP,
+    AFTER_OF,
+    CAPITAL,
+    FIRST,
+    LOWER,
+    NAME_GOES_ON,
+    NO_SPEAKER,
+    WRITTEN,
+    QueryWord,
+    Statement,
+    StatementTable,
+)
 
 STEMMER = Stemmer.Stemmer("english")
+# bm25s's own word pattern and English stopwords, for `statement_words`.
+WORD = re.compile(r"(?u)\b\w\w+\b")
+STOPWORD_SET = frozenset(STOPWORDS_EN)
 MANIFEST = "manifest.json"
 SEGMENT_IDS = "chunk_ids.json"
 SEGMENT_SPEAKERS = "speakers.json"
+SEGMENT_DAYS = "days.npy"
+# Saved indexes of another version are rebuilt from the store (2: days and statements;
+# 3-5: statement words as written, names said).
+VERSION = 5
+ALL_DAYS = (0, 99_999_999)
 # Rebuild from the live chunks once this share of indexed chunks is dead.
 MAX_DEAD_SHARE = 0.2
 # Building a segment holds its texts and tokens: 50k chunks take about 130 MB, 570k took 1.4 GB.
@@ -39,13 +66,48 @@ MAX_SEGMENT_CHUNKS = 50_000
 
 @dataclass(frozen=True)
 class ChunkText:
-    """What the index reads of a chunk: its words, and the speakers of its sentences."""
+    """What the index reads of a chunk: its words, the speakers of its sentences, its day
+    (20240305; 0 when undated) and, when dated, the sentences it keeps in the statement
+    table."""
 
     text: str
     speakers: tuple[str, ...] = ()
+    day: int = 0
+    statements: tuple[Statement, ...] = ()
 
 
 FetchChunks = Callable[[Sequence[str]], Sequence[ChunkText]]
+
+
+@dataclass(frozen=True)
+class StatementHit:
+    """A sentence of the statement table that holds some of a topic's words: `held` is the
+    share of the topic's weight it holds, `paired` the share of its neighbouring word pairs
+    it holds side by side, `exact` whether it holds the topic as written."""
+
+    chunk_id: str
+    sentence: int
+    speaker: str | None
+    day: int
+    held: float
+    paired: float
+    exact: bool = False
+
+    @property
+    def key(self) -> tuple[str, int]:
+        """The article version (content hash) and sentence: the same sentence in any chunk."""
+        return self.chunk_id.split(":", 1)[0], self.sentence
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A name a speaker said ("Houthis", "Supreme Court"), the days they said it, and its
+    weight in the store (the mean BM25 IDF of its words): what is worth asking about."""
+
+    name: str
+    speaker: str
+    days: tuple[int, ...]
+    weight: float
 
 
 @dataclass(frozen=True)
@@ -65,6 +127,39 @@ def tokenize(texts: Sequence[str]) -> list[list[str]]:
         return [list(_tokenize_one(texts[0]))]
     return bm25s.tokenize(list(texts), stopwords="en", stemmer=STEMMER, return_ids=False,
                           show_progress=False)
+
+
+def statement_words(text: str) -> list[tuple[str, str, int]]:
+    """A sentence's words as the statement table keeps them, bm25s's stopwords out: as
+    written, in lower case, and how it was written (LOWER, CAPITAL or FIRST, with
+    NAME_GOES_ON and AFTER_GAP)."""
+    found = []
+    matches = list(WORD.finditer(text))
+    left_out: list[str] = []
+    for number, match in enumerate(matches):
+        word, lower = match[0], match[0].lower()
+        if number and text[matches[number - 1].end():match.start()].strip():
+            left_out.append(",")  # punctuation between the words ends a name
+        if lower in STOPWORD_SET:
+            left_out.append(lower)
+            continue
+        case = FIRST if number == 0 else CAPITAL if word[0].isupper() else LOWER
+        if case != LOWER and number + 1 < len(matches) and matches[number + 1][0][0].isupper() \
+                and not text[match.end():matches[number + 1].start()].strip():
+            case |= NAME_GOES_ON
+        if left_out:
+            case |= AFTER_OF if left_out == ["of"] else AFTER_GAP
+        found.append((word, lower, case))
+        left_out = []
+    return found
+
+
+def query_words(query: str) -> list[QueryWord]:
+    """A topic's words, stemmed as bm25s stems them; a capitalised word is a name unless the
+    whole topic is in one case."""
+    cased = not (query.islower() or query.isupper())
+    return [QueryWord(lower, STEMMER.stemWord(lower), cased and case & WRITTEN != LOWER)
+            for _, lower, case in statement_words(query)]
 
 
 @lru_cache(maxsize=65536)
@@ -97,13 +192,16 @@ def idf(df: int | np.ndarray, n_docs: int) -> float | np.ndarray:
 
 @dataclass
 class Segment:
-    """One bm25s index; `chunk_ids[i]` is its document i, and `speaker_rows[name]` the
-    documents in which `name` speaks. `name` is its folder on disk. Chunks with no searchable
-    word (only stopwords) leave `bm25` None: bm25s needs a word."""
+    """One bm25s index; `chunk_ids[i]` is its document i, `speaker_rows[name]` the documents
+    in which `name` speaks, `days[i]` document i's day and `statements` the statement table
+    of its dated documents. `name` is its folder on disk. Chunks with no searchable word (only
+    stopwords) leave `bm25` None: bm25s needs a word."""
 
     bm25: bm25s.BM25 | None
     chunk_ids: list[str]
     speaker_rows: dict[str, list[int]]
+    days: np.ndarray
+    statements: StatementTable
     name: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
 
     @classmethod
@@ -112,12 +210,26 @@ class Segment:
         for row, chunk in enumerate(chunks):
             for speaker in chunk.speakers:
                 speaker_rows.setdefault(speaker, []).append(row)
+        days = np.asarray([chunk.day for chunk in chunks], dtype=np.int32)
         tokens = tokenize([chunk.text for chunk in chunks])
         if not any(tokens):
-            return cls(None, list(chunk_ids), speaker_rows)
+            return cls(None, list(chunk_ids), speaker_rows, days,
+                       StatementTable.empty(len(chunks)))
         bm25 = bm25s.BM25()
         bm25.index(tokens, show_progress=False)
-        return cls(bm25, list(chunk_ids), speaker_rows)
+        statements = [chunk.statements for chunk in chunks]
+        table = StatementTable.build(
+            statements, [statement_words(s.text) for in_chunk in statements for s in in_chunk],
+            STEMMER.stemWord)
+        return cls(bm25, list(chunk_ids), speaker_rows, days, table)
+
+    def postings(self, token: str) -> np.ndarray:
+        """The documents that hold `token`."""
+        column = self.bm25.vocab_dict.get(token) if self.bm25 is not None else None
+        if column is None:
+            return np.zeros(0, dtype=np.int64)
+        indices, indptr = self.bm25.scores["indices"], self.bm25.scores["indptr"]
+        return np.asarray(indices[int(indptr[column]):int(indptr[column + 1])])
 
     def df(self, token: str) -> int:
         column = self.bm25.vocab_dict.get(token) if self.bm25 is not None else None
@@ -167,6 +279,8 @@ class Segment:
             self.bm25.save(str(staging), show_progress=False)
         (staging / SEGMENT_IDS).write_text(json.dumps(self.chunk_ids), encoding="utf-8")
         (staging / SEGMENT_SPEAKERS).write_text(json.dumps(self.speaker_rows), encoding="utf-8")
+        np.save(staging / SEGMENT_DAYS, self.days)
+        self.statements.save(staging)
         staging.rename(target)
 
     @classmethod
@@ -175,7 +289,8 @@ class Segment:
         speaker_rows = json.loads((folder / name / SEGMENT_SPEAKERS).read_text(encoding="utf-8"))
         bm25 = (bm25s.BM25.load(str(folder / name), mmap=True, show_progress=False)
                 if (folder / name / "params.index.json").exists() else None)
-        return cls(bm25, ids, speaker_rows, name)
+        days = np.load(folder / name / SEGMENT_DAYS, mmap_mode="r")
+        return cls(bm25, ids, speaker_rows, days, StatementTable.load(folder / name), name)
 
 
 @dataclass
@@ -245,8 +360,8 @@ class KeywordIndex:
         folder.mkdir(parents=True, exist_ok=True)
         for segment in self.segments:
             segment.save(folder)
-        manifest = {"generation": self.generation, "segments": [s.name for s in self.segments],
-                    "dead": sorted(self.dead)}
+        manifest = {"version": VERSION, "generation": self.generation,
+                    "segments": [s.name for s in self.segments], "dead": sorted(self.dead)}
         staging = folder / f"{MANIFEST}.new"
         staging.write_text(json.dumps(manifest), encoding="utf-8")
         os.replace(staging, folder / MANIFEST)
@@ -259,6 +374,8 @@ class KeywordIndex:
     def load(cls, folder: Path) -> KeywordIndex | None:
         try:
             manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+            if manifest.get("version") != VERSION:
+                return None
             segments = [Segment.load(folder, name) for name in manifest["segments"]]
         except (OSError, ValueError, KeyError):
             return None
@@ -290,22 +407,39 @@ class KeywordIndex:
                 counts[name] = counts.get(name, 0) + int(np.setdiff1d(rows, dead_rows).size)
         return {name: count for name, count in counts.items() if count}
 
-    def quoting(self, speakers: Iterable[str]) -> list[str]:
-        """The live chunks in which any of `speakers` (canonical names) speaks."""
-        return [segment.chunk_ids[row] for segment, rows in zip(self.segments,
-                                                                self._speaker_rows(speakers))
-                for row in rows]
+    def quoting(self, speakers: Iterable[str] | None,
+                days: tuple[int, int] = ALL_DAYS) -> list[str]:
+        """The live chunks in which any of `speakers` (canonical names; None: anyone, or no
+        one) speaks, of a day in `days` (20240301, 20240331; inclusive)."""
+        names = list(speakers) if speakers is not None else None
+        return [segment.chunk_ids[row]
+                for segment, mask in zip(self.segments, self._allowed(names, days))
+                for row in np.flatnonzero(mask)]
 
     def _speaker_rows(self, speakers: Iterable[str]) -> list[np.ndarray]:
-        """Per segment, the live documents in which any of `speakers` speaks."""
+        """Per segment, the documents in which any of `speakers` speaks."""
         names = list(speakers)
-        found = []
-        for segment, dead_rows in zip(self.segments, self._dead_rows):
-            rows = np.unique(np.array([row for name in names
-                                       for row in segment.speaker_rows.get(name, ())],
-                                      dtype=np.int64))
-            found.append(np.setdiff1d(rows, dead_rows, assume_unique=True))
-        return found
+        return [np.unique(np.array([row for name in names
+                                    for row in segment.speaker_rows.get(name, ())],
+                                   dtype=np.int64)) for segment in self.segments]
+
+    def _allowed(self, speakers: Sequence[str] | None, days: tuple[int, int]) -> list[np.ndarray]:
+        """Per segment, which documents a search may return: live ones, of a day in `days`
+        (undated ones only when `days` is ALL_DAYS), in which one of `speakers` speaks when
+        they are given."""
+        speaker_rows = self._speaker_rows(speakers) if speakers is not None else None
+        masks = []
+        for number, (segment, dead_rows) in enumerate(zip(self.segments, self._dead_rows)):
+            if speaker_rows is None:
+                mask = np.ones(len(segment.chunk_ids), dtype=bool)
+            else:
+                mask = np.zeros(len(segment.chunk_ids), dtype=bool)
+                mask[speaker_rows[number]] = True
+            mask[dead_rows] = False
+            if days != ALL_DAYS:  # a window never holds an undated chunk (day 0)
+                mask &= (segment.days >= max(days[0], 1)) & (segment.days <= days[1])
+            masks.append(mask)
+        return masks
 
     def search(self, query: str, k: int,
                speakers: Sequence[str] | None = None) -> list[tuple[str, float]]:
@@ -313,9 +447,10 @@ class KeywordIndex:
         among the chunks in which one of them speaks."""
         return [(hit.chunk_id, hit.score) for hit in self.hits(query, k, speakers)]
 
-    def hits(self, query: str, k: int,
-             speakers: Sequence[str] | None = None) -> list[KeywordHit]:
-        """`search`, each hit also saying how much of the query it holds."""
+    def hits(self, query: str, k: int, speakers: Sequence[str] | None = None,
+             days: tuple[int, int] = ALL_DAYS) -> list[KeywordHit]:
+        """`search`, each hit also saying how much of the query it holds; with `days`, only
+        chunks of a day in that window."""
         if not self.segments or k <= 0:
             return []
         query_tokens = tokenize([query])[0]
@@ -327,14 +462,10 @@ class KeywordIndex:
             return []
         global_idf = {t: weights[t] for t in tokens}
         found: list[tuple[float, int, int]] = []
-        speaker_rows = self._speaker_rows(speakers) if speakers is not None else None
-        for number, (segment, dead_rows) in enumerate(zip(self.segments, self._dead_rows)):
+        for number, (segment, mask) in enumerate(zip(self.segments,
+                                                     self._allowed(speakers, days))):
             scores = segment.scores(tokens, global_idf)
-            scores[dead_rows] = 0
-            if speaker_rows is not None:
-                kept = np.zeros(len(scores), dtype=bool)
-                kept[speaker_rows[number]] = True
-                scores[~kept] = 0
+            scores[~mask] = 0
             top = np.argpartition(-scores, k - 1)[:k] if k < len(scores) else range(len(scores))
             found += [(float(scores[d]), number, int(d)) for d in top if scores[d] > 0]
         found.sort(key=lambda hit: (-hit[0], hit[1], hit[2]))
@@ -347,6 +478,74 @@ class KeywordIndex:
         return [KeywordHit(self.segments[number].chunk_ids[row], score,
                            held[(number, row)] / total if total else 0.0)
                 for score, number, row in top]
+
+    @cached_property
+    def topics(self) -> list[Topic]:
+        """Every name each speaker said in a dated live chunk, with the days they did, most
+        days first."""
+        days_of: dict[tuple[str, str], set[int]] = {}
+        spelled: dict[tuple[str, str], str] = {}
+        for segment, live in zip(self.segments, self._allowed(None, ALL_DAYS)):
+            table = segment.statements
+            said = table.names_said[live[table.names_said[:, 2]]] if len(table.names_said) \
+                else table.names_said
+            triples = np.unique(np.column_stack([said[:, :2], segment.days[said[:, 2]]]),
+                                axis=0) if len(said) else said
+            for phrase, code, day in triples.tolist():
+                name = table.name_phrases[phrase]
+                key = (name.lower(), table.names[code])
+                spelled.setdefault(key, name)
+                days_of.setdefault(key, set()).add(day)
+        words = {key: tokenize([key[0]])[0] for key in days_of}
+        frequencies, n_docs = self._document_frequencies({w for ws in words.values()
+                                                          for w in ws})
+        found = [Topic(spelled[key], key[1], tuple(sorted(days)),
+                       float(np.mean([idf(frequencies[w], n_docs) for w in words[key]]))
+                       if words[key] else 0.0)
+                 for key, days in days_of.items()]
+        return sorted(found, key=lambda t: (-len(t.days), t.name, t.speaker))
+
+    def latest_day(self) -> int:
+        """The day of the latest dated live chunk (20240305; 0 when none is dated)."""
+        return max((int(segment.days[mask].max())
+                    for segment, mask in zip(self.segments, self._allowed(None, ALL_DAYS))
+                    if mask.any()), default=0)
+
+    def statements(self, topic: str, speakers: Sequence[str] | None = None,
+                   days: tuple[int, int] = ALL_DAYS,
+                   skip: Sequence[str] = ()) -> list[StatementHit]:
+        """Every sentence of the statement table that holds some of the topic's words, said
+        by one of `speakers` (None: by anyone, or no one named, but those in `skip`) on a
+        day in `days`; each sentence once, in index order."""
+        query = query_words(topic)
+        if not query:
+            return []
+        stems = [word.stem for word in query]
+        frequencies, n_docs = self._document_frequencies(stems)
+        weights = [float(idf(frequencies[stem], n_docs)) for stem in stems]
+        found: dict[tuple[str, int], StatementHit] = {}
+        for segment, mask in zip(self.segments, self._allowed(speakers, days)):
+            if segment.bm25 is None:
+                continue
+            rows = np.unique(np.concatenate([segment.postings(stem) for stem in stems]))
+            rows = rows[mask[rows] & (segment.days[rows] > 0)]
+            table = segment.statements
+            held = table.find(rows, query, weights)
+            codes = table.speaker[held.rows]
+            if speakers is not None:
+                keep = np.isin(codes, table.speaker_codes(speakers))
+            else:
+                keep = ~np.isin(codes, table.speaker_codes(skip))
+            for row, share, paired, exact in zip(held.rows[keep], held.held[keep],
+                                                 held.paired[keep], held.exact[keep]):
+                code = int(table.speaker[row])
+                chunk_row = int(table.chunk[row])
+                hit = StatementHit(segment.chunk_ids[chunk_row], int(table.sentence[row]),
+                                   None if code == NO_SPEAKER else table.names[code],
+                                   int(segment.days[chunk_row]), float(share), float(paired),
+                                   bool(exact))
+                found.setdefault(hit.key, hit)
+        return list(found.values())
 
     @cached_property
     def _dead_rows(self) -> list[np.ndarray]:

@@ -68,7 +68,7 @@ def test_hostile_upload_is_listed_answered_and_inert(page: Page, dialogs: list[s
     assert not set("<>=()/") & set(staged.name)
 
     page.get_by_role("tab", name="Chat").click()
-    card = ask(page, "How many containers did Port Elling handle in June?", turn=1)
+    card = ask(page, "How many containers did Port Elling handle?", turn=1)
     expect(card.locator(".cite-title")).to_have_text(HOSTILE_TITLE)
     expect(card.locator(".cite-passage mark")).to_contain_text("<script>alert(1)</script>")
     expect(page.locator("#chat")).to_contain_text("<script>alert(1)</script>")
