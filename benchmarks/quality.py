@@ -39,7 +39,7 @@ from index.store.chroma import Store
 from index.vectors.embed import model_label
 from qa.api import ask, search
 from qa.parse import parse_question
-from qa.retrieve import MODES
+from qa.retrieve import MODES, chunk_texts
 
 RESULTS = Path(__file__).resolve().parent / "results" / "quality.json"
 BASELINE_K = 4
@@ -141,11 +141,13 @@ def chunk_response(store: Store, chunk_ids: list[str]) -> Response:
     """Chunks as passages, in the given order; the answer is the first chunk's text."""
     if not chunk_ids:
         return Response("", [])
-    found = store.chunks.get(ids=chunk_ids, include=["documents", "metadatas"])
-    by_id = dict(zip(found["ids"], zip(found["documents"], found["metadatas"])))
-    ranked = [by_id[i] for i in chunk_ids if i in by_id]
-    passages = [Passage(meta["article_id"], meta["start"], meta["end"]) for _, meta in ranked]
-    return Response(ranked[0][0] if ranked else "", passages, shown=1)
+    found = store.chunks.get(ids=chunk_ids, include=["metadatas"])
+    by_id = dict(zip(found["ids"], found["metadatas"]))
+    ranked = [i for i in chunk_ids if i in by_id]
+    texts = chunk_texts(store, {i: by_id[i] for i in ranked[:1]})
+    passages = [Passage(by_id[i]["article_id"], by_id[i]["start"], by_id[i]["end"])
+                for i in ranked]
+    return Response(texts.get(ranked[0], "") if ranked else "", passages, shown=1)
 
 
 def briefing(store: Store) -> System:

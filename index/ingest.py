@@ -39,8 +39,8 @@ from index.speech.turns import (
     turn_quotes,
 )
 from index.store.chroma import Store
-from index.vectors.chunks import chunk_article, normalise_whitespace
-from index.vectors.embed import Embedder, pool_chunks, resolve_backend
+from index.vectors.chunks import chunk_article
+from index.vectors.embed import Embedder, pool_chunks, resolve_backend, sentence_texts
 from index.vectors.quantize import int8_model
 
 if TYPE_CHECKING:
@@ -205,8 +205,7 @@ def prepare(articles: list[Article], embedder: Embedder, quotes: bool = True) ->
 
 def embed_sentences(indexed: list[IndexedArticle], embedder: Embedder) -> list[IndexedArticle]:
     """One encode call for the whole batch: big batches keep the model busy."""
-    texts = [normalise_whitespace(item.article.text[s.start:s.end])
-             for item in indexed for s in item.sentences]
+    texts = [text for item in indexed for text in sentence_texts(item.article, item.sentences)]
     vectors = embedder.encode(texts) if texts else np.zeros((0, 0))
     bounds = np.cumsum([0] + [len(item.sentences) for item in indexed])
     return [replace(item, vectors=vectors[first:last])

@@ -128,7 +128,9 @@ class LoadError:
 
 @dataclass(frozen=True)
 class IndexedArticle:
-    """An article with everything derived from it at ingest, ready to be written."""
+    """An article with everything derived from it at ingest, ready to be written. `vectors`
+    are its sentences' vectors (at ingest only: the store keeps none), `signs` the signs of
+    each vector's components, packed (48 bytes a sentence), which the store keeps."""
 
     article: Article
     sentences: list[Sentence]
@@ -136,6 +138,7 @@ class IndexedArticle:
     chunks: list[Chunk]
     vectors: np.ndarray | None = field(default=None, compare=False)
     turns: list[Turn] = field(default_factory=list)
+    signs: np.ndarray | None = field(default=None, compare=False)
 
     def turn_of(self, sentence: int) -> int | None:
         """The number of the transcript turn that holds sentence `sentence`, if any."""

@@ -142,6 +142,7 @@ def extractive_answer(store: Store, question: str, parsed: ParsedQuestion, filte
         query_vector=found.query_vector,
         term_weights=store.keyword.term_weights(found.query),
         tokenize=lambda text: tokenize([text])[0],
+        vectors=store.sentence_vectors,
         speaker_fit=_speaker_fit(found.speakers, parsed.speaker is not None),
         phrase=phrase_scorer(found.query) if parsed.about_words else no_phrase)
     exclude = frozenset((a, s.index) for a, start, end in cited if a in articles

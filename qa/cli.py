@@ -61,12 +61,28 @@ def run(args: argparse.Namespace) -> int:
     except Exception as error:
         from chromadb.errors import ChromaError
 
+        from index.store.chroma import no_space_message, out_of_space
+
         if not isinstance(error, ChromaError):
             raise
+        folder = store_folder(args)
+        if folder is not None and out_of_space(folder, error):
+            print(f"briefing: {no_space_message(folder)}", file=sys.stderr)
+            return 2
         print(f"briefing: the store cannot be read; it may be damaged "
               f"({' '.join(str(error).split())}); restore a backup or ingest into a new --store",
               file=sys.stderr)
         return 2
+
+
+def store_folder(args: argparse.Namespace) -> Path | None:
+    """The local store a command used, if any."""
+    from pathlib import Path
+
+    settings = settings_from(args) if hasattr(args, "store") else None
+    if settings is None or settings.chroma_url:
+        return None
+    return Path(args.store) if args.store else settings.home
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -348,8 +364,13 @@ def run_stats(args: argparse.Namespace) -> int:
         print(json.dumps(stats, ensure_ascii=False, indent=2))
         return 0
     dates = " to ".join(stats["date_range"]) if stats["date_range"] else "no dates"
+    sources = len(stats["sources"])
+    disk = (f"; {stats['disk_bytes'] / 2**20:.1f} MB on disk, "
+            f"{stats['bytes_per_character']} bytes per character of text"
+            if stats["disk_bytes"] is not None and stats["bytes_per_character"] else "")
     print(f"{stats['store']}: {stats['articles']} articles, {stats['chunks']} chunks, "
-          f"model {stats['model']}, {len(stats['sources'])} sources, {dates}")
+          f"model {stats['model']}, {sources} source{'s' if sources != 1 else ''}, "
+          f"{dates}{disk}")
     return 0
 
 

@@ -8,7 +8,8 @@ from datetime import date
 from typing import Any
 
 from index.records import IndexedArticle
-from index.store.chroma import Store, date_number
+from index.store.chroma import Store
+from index.store.format import date_number
 from qa.answer import Citation
 from qa.compose import cite_sentences, is_statement, question_answered, sentence_text
 from qa.parse import EVENTS

@@ -18,6 +18,7 @@ from index.records import IndexedArticle
 from index.speech.turns import REPORTER
 from index.store.chroma import Store
 from index.store.keyword import ALL_DAYS, StatementHit, query_words
+from index.vectors.embed import sign_closeness
 from qa.answer import Citation, DayCount, Window
 from qa.compose import cite_sentences, is_statement, sentence_text, statement
 from qa.dates import DateWindow, from_day_number
@@ -128,33 +129,43 @@ def spread(days: list[int], weight: dict[int, float], limit: int = MAX_ENTRIES) 
 
 def best_sentences(store: Store, hits_by_day: dict[int, list[StatementHit]],
                    topic_vector: np.ndarray) -> dict[int, tuple[IndexedArticle, int, float]]:
-    """For each day, the sentence closest in meaning to the topic that says most about it,
-    among those that are statements (not a question, an echo or a fragment), read from its
-    article; a day with no such sentence has none: a speaker repeating a reporter's "The
-    debt limit?" has not spoken of the debt limit."""
+    """For each day, the sentence closest in meaning to the topic (as its signs estimate)
+    that says most about it, among those that are statements (not a question, an echo or a
+    fragment), read from its article; a day with no such sentence has none: a speaker
+    repeating a reporter's "The debt limit?" has not spoken of the debt limit."""
     chunk_ids = sorted({hit.chunk_id for hits in hits_by_day.values() for hit in hits})
     if not chunk_ids:
         return {}
     found = store.chunks.get(ids=chunk_ids, include=["metadatas"])
     article_of = {i: meta["article_id"] for i, meta in zip(found["ids"], found["metadatas"])}
     articles = store.get_articles(sorted(set(article_of.values())))
-    best: dict[int, tuple[IndexedArticle, int, float]] = {}
+    said: dict[int, list[tuple[StatementHit, IndexedArticle]]] = {}
     for day, hits in hits_by_day.items():
-        scored = []
         for hit in hits:
             article = articles.get(article_of.get(hit.chunk_id, ""))
-            if article is None or hit.sentence >= len(article.sentences):
-                continue
-            text = sentence_text(article, hit.sentence)
-            if not is_statement(text):
-                continue
-            closeness = float(article.vectors[hit.sentence] @ topic_vector)
-            says = INFORMATIVE * min(1.0, len(text.split()) / INFORMATIVE_WORDS)
-            scored.append((hit.paired + closeness + says, closeness, article, hit.sentence))
-        if scored:
-            _, closeness, article, index = max(scored, key=lambda s: s[0])
-            best[day] = (article, index, closeness)
+            if article is not None and hit.sentence < len(article.sentences) \
+                    and is_statement(sentence_text(article, hit.sentence)):
+                said.setdefault(day, []).append((hit, article))
+    closeness = iter(estimated([(article, hit.sentence) for found in said.values()
+                                for hit, article in found], topic_vector))
+    best: dict[int, tuple[IndexedArticle, int, float]] = {}
+    for day, found in said.items():
+        scored = []
+        for hit, article in found:
+            close = next(closeness)
+            words = len(sentence_text(article, hit.sentence).split())
+            says = INFORMATIVE * min(1.0, words / INFORMATIVE_WORDS)
+            scored.append((hit.paired + close + says, close, article, hit.sentence))
+        _, close, article, index = max(scored, key=lambda s: s[0])
+        best[day] = (article, index, close)
     return best
+
+
+def estimated(sentences: list[tuple[IndexedArticle, int]], vector: np.ndarray) -> list[float]:
+    """Each sentence's cosine to `vector` as its stored component signs estimate it: a day's
+    sentences are ranked without embedding them (0 where an article has no signs)."""
+    return [float(sign_closeness(article.signs[[index]], vector)[0])
+            if article.signs is not None else 0.0 for article, index in sentences]
 
 
 def cite_statement(n: int, article: IndexedArticle, index: int, score: float) -> Citation:

@@ -18,8 +18,10 @@ from typing import Any
 import numpy as np
 
 from index.records import IndexedArticle
-from index.store.chroma import Store, date_number, is_current
+from index.store.chroma import Store, is_current
+from index.store.format import date_number
 from index.store.keyword import ALL_DAYS, KeywordHit, phrase_scorer
+from index.vectors.chunks import normalise_whitespace
 from qa.rerank import RERANK_DEPTH, load_reranker, rerank_scores
 
 # The dense score's weight in the sum, from a question no keyword match explains to one the
@@ -91,7 +93,8 @@ def _day_number(day: str) -> int:
 
 @dataclass(frozen=True)
 class Passage:
-    """A retrieved chunk; `score` is its fused score in [0, 1] (or the cross-encoder's)."""
+    """A retrieved chunk; `score` is its fused score in [0, 1] (or the cross-encoder's),
+    `closeness` its vector's cosine to the question's."""
 
     chunk_id: str
     article_id: str
@@ -99,6 +102,7 @@ class Passage:
     end: int
     sentence_range: tuple[int, int]
     score: float
+    closeness: float = 0.0
 
 
 def check_mode(mode: str) -> str:
@@ -129,21 +133,20 @@ def retrieve(store: Store, query: str, query_vector: Sequence[float], *, k: int 
         metadata.update(found)
     hits = (store.keyword.hits(query, depth * (3 if where else 1), speakers=speakers or None,
                                days=days) if mode != "dense" else [])
-    texts: dict[str, str] = {}
     wanted_ids = list(dict.fromkeys([*(h.chunk_id for h in hits),
                                      *(i for i in dense if i not in metadata)]))
     if wanted_ids:
-        found = store.chunks.get(ids=wanted_ids, include=["metadatas", "documents"])
-        for chunk_id, meta, text in zip(found["ids"], found["metadatas"], found["documents"]):
-            if meta is not None and chosen.admits(meta):
-                metadata[chunk_id] = meta
-                texts[chunk_id] = text
+        found = store.chunks.get(ids=wanted_ids, include=["metadatas"])
+        metadata.update((chunk_id, meta) for chunk_id, meta in zip(found["ids"],
+                                                                   found["metadatas"])
+                        if meta is not None and chosen.admits(meta))
     dense = {i: score for i, score in dense.items() if i in metadata}
-    hits = [hit for hit in hits if hit.chunk_id in texts][:depth]  # gone since: dropped
+    hits = [hit for hit in hits if hit.chunk_id in metadata][:depth]  # gone since: dropped
     shares: dict[str, float] = {}
-    if phrases:
+    if phrases and hits:
         phrase_share = phrase_scorer(query)
-        shares = {hit.chunk_id: phrase_share(texts[hit.chunk_id]) for hit in hits}
+        texts = chunk_texts(store, {hit.chunk_id: metadata[hit.chunk_id] for hit in hits})
+        shares = {chunk_id: phrase_share(text) for chunk_id, text in texts.items()}
     fused = fuse(dense, hits, shares, mode)
     ranked = sorted(fused, key=fused.__getitem__, reverse=True)
     wanted = max(k, RERANK_DEPTH) if store.settings.reranker else k
@@ -163,7 +166,33 @@ def retrieve(store: Store, query: str, query_vector: Sequence[float], *, k: int 
                                         fused[chunk_id]))
     if store.settings.reranker:
         passages = rerank(store, query, passages, articles)
-    return passages[:k]
+    return with_closeness(store, passages[:k], dense, query_vector)
+
+
+def with_closeness(store: Store, passages: list[Passage], dense: dict[str, float],
+                   query_vector: Sequence[float]) -> list[Passage]:
+    """Each passage with its vector's cosine to the question: from the dense search, else
+    from its stored vector."""
+    missing = [p.chunk_id for p in passages if p.chunk_id not in dense]
+    closeness = dict(dense)
+    if missing:
+        found = store.chunks.get(ids=missing, include=["embeddings"])
+        closeness.update(zip(found["ids"], (np.asarray(found["embeddings"])
+                                            @ np.asarray(query_vector)).tolist()))
+    return [replace(p, closeness=float(closeness.get(p.chunk_id, 0.0))) for p in passages]
+
+
+def chunk_texts(store: Store, chunks: dict[str, dict[str, Any]]) -> dict[str, str]:
+    """Each chunk's text, whitespace folded, from its article (chunks keep no text); a chunk
+    whose article is gone or changed has none."""
+    articles = store.get_articles([meta["article_id"] for meta in chunks.values()])
+    texts = {}
+    for chunk_id, meta in chunks.items():
+        article = articles.get(meta["article_id"])
+        if is_current(chunk_id, article):
+            texts[chunk_id] = normalise_whitespace(
+                article.article.text[meta["start"]:meta["end"]])
+    return texts
 
 
 def rerank(store: Store, query: str, passages: list[Passage],
@@ -191,8 +220,9 @@ def fuse(dense: dict[str, float], hits: Sequence[KeywordHit], phrases: dict[str,
     if hits:
         best = hits[0].score
         for hit in hits:
+            phrase = phrases.get(hit.chunk_id, 0.0)
             words = hit.score / best if not phrases else \
-                (1 - PHRASE_WEIGHT) * hit.score / best + PHRASE_WEIGHT * phrases[hit.chunk_id]
+                (1 - PHRASE_WEIGHT) * hit.score / best + PHRASE_WEIGHT * phrase
             fused[hit.chunk_id] = fused.get(hit.chunk_id, 0.0) + (1 - weight) * words
     return fused
 

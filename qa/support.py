@@ -19,7 +19,7 @@ from index.speech.quotes import load_nlp
 from index.speech.sentences import split_sentences
 from index.store.keyword import tokenize
 from index.vectors.chunks import normalise_whitespace
-from index.vectors.embed import Embedder
+from index.vectors.embed import Embedder, sentence_texts
 from qa.answer import Answer, CheckedSentence, Citation
 from qa.compose import NEEDS_CONTEXT, cite_sentences, sentence_text
 
@@ -103,11 +103,12 @@ def enforce(draft: str, sources: Sequence[Source], embedder: Embedder,
                                            "extractive answer.")
     by_number = {s.n: s for s in sources}
     vectors = embedder.encode([c.text for c in written])
+    sentence_vectors = source_vectors(sources, embedder)
     citations: dict[tuple[str, int, int], Citation] = {}
     checked: list[CheckedSentence] = []
     for claim, vector in zip(written, vectors):
         numbers: list[int] = []
-        for support in supports(claim, vector, by_number):
+        for support in supports(claim, vector, by_number, sentence_vectors):
             key = (support.article.article.id, support.first, support.last)
             if key not in citations:
                 citations[key] = cite_sentences(len(citations) + 1, support.article,
@@ -131,7 +132,16 @@ def enforce(draft: str, sources: Sequence[Source], embedder: Embedder,
                  "the passages they cite do not support them.") if dropped else None)
 
 
-def supports(claim: Claim, vector: np.ndarray, sources: dict[int, Source]) -> list[Support]:
+def source_vectors(sources: Sequence[Source], embedder: Embedder) -> dict[int, np.ndarray]:
+    """Each passage's sentence vectors (the store keeps none), in one encode call."""
+    texts = {s.n: sentence_texts(s.article.article, s.article.sentences[s.first:s.last + 1])
+             for s in sources}
+    made = iter(embedder.encode([t for ts in texts.values() for t in ts]))
+    return {n: np.stack([next(made) for _ in ts]) for n, ts in texts.items() if ts}
+
+
+def supports(claim: Claim, vector: np.ndarray, sources: dict[int, Source],
+             sentence_vectors: dict[int, np.ndarray]) -> list[Support]:
     """For each passage the claim names, its closest sentence that backs it, as a span with the
     sentence before when it leans on it; a number naming no passage counts for nothing."""
     words = set(tokenize([claim.text])[0])
@@ -142,7 +152,7 @@ def supports(claim: Claim, vector: np.ndarray, sources: dict[int, Source]) -> li
         if source is None:
             continue
         article = source.article
-        cosines = article.vectors[source.first:source.last + 1] @ vector
+        cosines = sentence_vectors[n] @ vector
         backing = [_span(article, source.first + i, float(cosine), words, numbers)
                    for i, cosine in enumerate(cosines)]
         best = max((s for s in backing if s is not None), key=lambda s: s.score, default=None)

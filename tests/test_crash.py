@@ -27,7 +27,8 @@ import pytest
 from index.ingest import ingest
 from index.settings import Settings
 from index.store.check import DAMAGED, KEYWORD, MISSING, ORPHAN, STALE, check
-from index.store.chroma import STORE_FORMAT, Store
+from index.store.chroma import Store
+from index.store.format import STORE_FORMAT
 from qa.api import ask
 from qa.cli import main
 from tests.conftest import ROOT, SEED, news_rows
@@ -90,11 +91,10 @@ def batched(path: Path) -> Store:
 
 
 def snapshot(store: Store) -> Snapshot:
-    """Records and chunks as stored; sentence vectors vary in the last bits with batching."""
-    records = {i: (text, {k: v for k, v in meta.items() if k != "sentence_vectors"})
-               for i, text, meta in store.iter_records()}
-    chunks = store.chunks.get(include=["documents", "metadatas"])
-    return records, dict(zip(chunks["ids"], zip(chunks["documents"], chunks["metadatas"])))
+    """Records and chunks as stored (their vectors vary in the last bits with batching)."""
+    records = dict(store.iter_article_metadata())
+    chunks = store.chunks.get(include=["metadatas"])
+    return records, dict(zip(chunks["ids"], chunks["metadatas"]))
 
 
 def updated_rows(source: Path, folder: Path) -> Path:
@@ -184,19 +184,19 @@ def test_kill_while_replacing_articles(clean: CleanRuns, tmp_path: Path) -> None
 
 def damage(store: Store) -> None:
     """One of each kind of damage, written straight into Chroma as a crash or a bad disk would:
-    an orphan chunk, a stale chunk, a lost chunk, a garbled quote table. The keyword index on
+    an orphan chunk, a stale chunk, a lost chunk, a record cut short. The keyword index on
     disk still claims the current generation, so it now disagrees with Chroma too."""
     seed = store.chunks.get(where={"article_id": SEED.name}, limit=1,
-                            include=["embeddings", "documents", "metadatas"])
+                            include=["embeddings", "metadatas"])
     for chunk_id, article_id in (("feedfacefeedface:0", "ghost.txt"),
                                  ("0123456789abcdef:0", "news.csv#1")):
         store.chunks.add(ids=[chunk_id], embeddings=seed["embeddings"],
-                         documents=seed["documents"],
                          metadatas=[{**seed["metadatas"][0], "article_id": article_id}])
     store.chunks.delete(ids=store.chunks.get(where={"article_id": "news.csv#2"}, limit=1,
                                              include=[])["ids"])
     record = store.articles.get(ids=["news.csv#3"], include=["metadatas"])["metadatas"][0]
-    store.articles.update(ids=["news.csv#3"], metadatas=[{**record, "quotes_json": "[{"}])
+    store.articles.update(ids=["news.csv#3"],
+                          metadatas=[{**record, "record": record["record"][:40]}])
 
 
 def test_check_finds_and_repair_clears_each_kind_of_damage(
@@ -216,7 +216,7 @@ def test_check_finds_and_repair_clears_each_kind_of_damage(
     assert "restore news.csv#2" in repaired and "restore news.csv#3" in repaired
     assert repaired.rstrip().endswith("consistent")
     assert set(snapshot(store)[0]) == set(original[0]) - {"news.csv#2", "news.csv#3"}
-    news = original[0]["news.csv#2"][1]["path"]
+    news = original[0]["news.csv#2"]["path"]
     assert ingest([SEED, news], store).articles == 2
     assert snapshot(store) == original and check(store).ok
 
@@ -246,7 +246,8 @@ def test_a_garbled_store_is_one_clear_line(seed_store: Store, tmp_path: Path, pa
 
 @pytest.mark.parametrize(("metadata", "message"), [
     ({"format": STORE_FORMAT - 1, "model": "all-MiniLM-L6-v2"},
-     f"store format {STORE_FORMAT - 1} is not this version's"),
+     f"this store is in format {STORE_FORMAT - 1}, and this version reads format "
+     f"{STORE_FORMAT}; rebuild it: `briefing ingest` your files again"),
     ({"format": STORE_FORMAT, "model": "another-model"},
      "built with embedding model 'another-model'"),
 ], ids=["format", "model"])

@@ -25,9 +25,9 @@ def stored(path: Path, news: Path, **settings: object) -> tuple[Store, dict]:
                                 **settings))
     report = ingest([news], store)
     assert report.articles == ARTICLES and not report.errors, report.summary()
-    found = store.chunks.get(include=["embeddings", "documents"])
-    return store, {i: (d, e) for i, d, e in zip(found["ids"], found["documents"],
-                                                 found["embeddings"])}
+    found = store.chunks.get(include=["embeddings", "metadatas"])
+    return store, {i: ((m["article_id"], m["start"], m["end"]), e)
+                   for i, m, e in zip(found["ids"], found["metadatas"], found["embeddings"])}
 
 
 @pytest.fixture(scope="module")
@@ -39,8 +39,8 @@ def test_workers_store_what_one_process_stores(tmp_path: Path, news: Path) -> No
     _, alone = stored(tmp_path / "one", news, ingest_workers=1)
     store, parallel = stored(tmp_path / "two", news, ingest_workers=2)
     assert alone.keys() == parallel.keys()
-    for chunk_id, (text, vector) in alone.items():
-        assert parallel[chunk_id][0] == text
+    for chunk_id, (where, vector) in alone.items():
+        assert parallel[chunk_id][0] == where
         assert float(np.dot(vector, parallel[chunk_id][1])) > 0.999
     assert sorted(store.keyword.chunk_ids) == sorted(parallel)
 

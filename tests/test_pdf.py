@@ -17,7 +17,7 @@ from PIL import Image
 from index.ingest import ingest
 from index.read.files import load_paths
 from index.records import Article, LoadError
-from index.store.chroma import Store, read_record
+from index.store.chroma import Store
 from qa.api import ask
 
 HARBOUR = ("The harbour at Port Elling handled 12,000 containers in June, the port authority "
@@ -116,15 +116,6 @@ def test_citations_of_a_pdf_name_their_page(tmp_path: Path) -> None:
     assert (cited.article_id, cited.page) == ("report.pdf", 2)
     assert ask("How many containers did Port Elling handle?",
                store=store).citations[0].page == 1
-
-
-def test_records_without_pages_still_read() -> None:
-    """Stores written before PDFs carry no `pages` field."""
-    meta = {"title": "T", "date": "", "source": "", "author": "", "url": "", "path": "a.txt",
-            "content_hash": "h", "sentences_json": "[[0, 5, 1, null]]", "quotes_json": "[]"}
-    record = read_record("a.txt", "Text.", meta)
-    assert record.article.pages == () and record.article.page_at(0) is None
-    assert read_record("b.pdf", "Text.", {**meta, "pages": [0]}).article.page_at(3) == 1
 
 
 CLEAN_REPORT = report_pdf([[HARBOUR], [SHIPS]])

@@ -1,6 +1,7 @@
 """`briefing check` and `briefing repair`: does a store agree with itself, e.g. after a crash?
 
-Chroma holds the truth: article records (text, sentence table, quotes) and their chunks. A kill
+Chroma holds the truth: article records (text, sentence, quote and turn tables) and their
+chunks. A kill
 mid-ingest can leave chunks whose record was never written (orphans), an old record whose chunks
 were already replaced (missing and stale chunks), and a keyword index out of step with Chroma.
 Readers already cite only chunks their record vouches for (`is_current`); `repair` removes what
@@ -12,7 +13,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from index.records import hash_article
-from index.store.chroma import Store, chunk_hash, read_record
+from index.store.chroma import Store, chunk_hash
+from index.store.format import read_record
 from index.store.keyword import KeywordIndex
 
 ORPHAN = "orphan chunk"
@@ -83,8 +85,8 @@ def check(store: Store) -> Inspection:
     """Every record readable and complete, every chunk vouched for, keyword index in step."""
     problems: list[Problem] = []
     expected: dict[str, tuple[str, int]] = {}
-    for article_id, text, meta in store.iter_records():
-        if damage := record_damage(article_id, text, meta):
+    for article_id, meta in store.iter_article_metadata():
+        if damage := record_damage(article_id, meta):
             problems.append(Problem(DAMAGED, article_id, damage))
         expected[article_id] = (str(meta.get("content_hash", "")), int(meta.get("chunks") or 0))
     chunk_ids: list[str] = []
@@ -108,12 +110,13 @@ def check(store: Store) -> Inspection:
                       problems + keyword_problems, notes)
 
 
-def record_damage(article_id: str, text: str, meta: dict[str, object]) -> str | None:
+def record_damage(article_id: str, meta: dict[str, object]) -> str | None:
     """Why a record cannot be served as it is, or None."""
     try:
-        indexed = read_record(article_id, text, meta)
+        indexed = read_record(article_id, meta)
     except (ValueError, KeyError, TypeError) as error:
-        return f"sentence or quote table unreadable ({type(error).__name__})"
+        return f"text, sentence or quote table unreadable ({type(error).__name__})"
+    text = indexed.article.text
     if hash_article(indexed.article) != indexed.article.content_hash:
         return "text or metadata changed since it was indexed (content hash differs)"
     spans = [(s.start, s.end) for s in indexed.sentences]

@@ -1,5 +1,6 @@
-"""One store = one directory: Chroma data (chunks with vectors, articles with their text,
-sentence table and quotes) plus the derived keyword index.
+"""One store = one directory: Chroma data (chunks with vectors, articles with their text and
+their sentence, quote and turn tables; `index.store.format` says how) plus the derived keyword
+index.
 
 Write order makes a crash harmless: an article's chunks go in before its article record, and
 readers only trust chunks whose content hash matches the article record (see `is_current`).
@@ -12,28 +13,42 @@ writes (`Store.follow`)."""
 
 from __future__ import annotations
 
-import base64
-import json
+import contextlib
+import errno
+import os
 import re
+import shutil
 import threading
 import uuid
+from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, astuple, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from index.records import Article, Chunk, IndexedArticle, Quote, Sentence, Turn
+from index.records import IndexedArticle
 from index.settings import Settings
 from index.speech.people import canonical_names
+from index.store.format import (
+    STORE_FORMAT,
+    article_metadata,
+    chunk_metadata,
+    date_number,
+    named,
+    read_record,
+    read_sentences,
+    unpack,
+)
 from index.store.journal import JOURNAL_FILE, Journal
 from index.store.keyword import ChunkText, KeywordIndex
 from index.store.lock import WriteLock
 from index.store.statements import Statement
-from index.vectors.embed import Embedder, model_label
+from index.vectors.chunks import normalise_whitespace
+from index.vectors.embed import Embedder, model_label, sentence_texts
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -43,21 +58,52 @@ if TYPE_CHECKING:
 CHUNKS = "chunks"
 ARTICLES = "articles"
 PAGE = 5000
-# Article records per read when the keyword index takes in their sentences: a transcript's
-# record carries its sentence vectors, a few hundred kB.
-ARTICLE_PAGE = 200
-STORE_FORMAT = 2
-ARTICLE_FIELDS = ("title", "date", "source", "author", "url", "path", "content_hash")
+# Article records per read when the keyword index takes in their text and sentences.
+ARTICLE_PAGE = 500
+# The articles' vector index (a placeholder vector each) is saved every this many writes, so
+# Chroma's write-ahead queue, which keeps every write until each index has saved it, stays
+# short: at its default of 1000 it held every article record of a smaller store.
+ARTICLE_SYNC = 10
+# A device with less free space than this is full: Chroma cannot write its logs.
+FULL_BELOW = 4 * 2**20
+NO_SPACE_WORDS = ("no space left", "disk is full", "database or disk is full")
+# Sentence vectors a process keeps between questions (1.5 kB each).
+SENTENCE_VECTORS_KEPT = 20_000
 
 
 class StoreError(RuntimeError):
     """A store that cannot be opened or used as asked; the message is meant for the user."""
 
 
-def date_number(date: str) -> int | None:
-    """"2017-08-03" → 20170803, so Chroma can filter date ranges numerically."""
-    digits = date[:10].replace("-", "")
-    return int(digits) if len(digits) == 8 and digits.isdigit() else None
+class StoreFull(StoreError):
+    """A write that failed for want of space on the device holding the store: what was written
+    stays, and the same command adds the rest once space is freed."""
+
+
+def out_of_space(folder: Path, error: BaseException | None = None) -> bool:
+    """Whether the device holding `folder` is full: the error says so, or the device has less
+    than FULL_BELOW bytes free (Chroma's own errors then speak of failed compactions)."""
+    if isinstance(error, OSError) and error.errno == errno.ENOSPC:
+        return True
+    if any(words in str(error or "").lower() for words in NO_SPACE_WORDS):
+        return True
+    try:
+        return shutil.disk_usage(folder).free < FULL_BELOW
+    except OSError:
+        return False
+
+
+def no_space_message(folder: Path, articles: int | None = None) -> str:
+    """The one line a user reads when the device holding the store is full."""
+    try:
+        free = f"{shutil.disk_usage(folder).free / 2**20:.1f} MB free"
+    except OSError:
+        free = "no space free"
+    held = f"the store holds {articles:,} articles" if articles is not None else \
+        "what was written stays"
+    return (f"{folder}: no space left on the device holding the store ({free}); {held}, "
+            f"{folder_size(folder) / 2**20:.1f} MB; free some space and run the same command "
+            "again: it goes on from there")
 
 
 @dataclass(frozen=True)
@@ -114,8 +160,9 @@ class Store:
         model = model_label(self.settings.embed_model)
         stored = self._connection.chunks.metadata or {}
         if stored.get("format") != STORE_FORMAT:
-            raise StoreError(f"{self.location}: store format {stored.get('format')} is not this "
-                             f"version's ({STORE_FORMAT}); ingest into a new --store")
+            raise StoreError(f"{self.location}: this store is in format {stored.get('format')}, "
+                             f"and this version reads format {STORE_FORMAT}; rebuild it: "
+                             "`briefing ingest` your files again into a new --store")
         self.model = stored.get("model", model)
         if self.model != model:
             raise StoreError(f"{self.location}: store was built with embedding model "
@@ -126,6 +173,8 @@ class Store:
         self._articles_read: tuple[str, dict[str, IndexedArticle]] = ("-", {})
         self._aliases: tuple[str, dict[str, str]] = ("-", {})
         self._catalog: tuple[str, list[CatalogEntry]] = ("-", [])
+        self._vectors: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
+        self._vectors_lock = threading.Lock()
 
     def preload_vectors(self) -> None:
         """Start Chroma loading the chunks' vector index, which it reads whole on first use
@@ -134,7 +183,13 @@ class Store:
         during the load waits for it. Not a daemon thread, so no exit cuts a load short
         inside Chroma. A server holds its index already."""
         if not self.settings.chroma_url:
-            threading.Thread(target=self._loaded, name="preload-vectors").start()
+            threading.Thread(target=self._preload, name="preload-vectors").start()
+
+    def _preload(self) -> None:
+        """A load that fails (a full device, a damaged store) fails again where the question
+        reads, which says why in one line: here it would only print a traceback."""
+        with contextlib.suppress(Exception):
+            self._loaded()
 
     @property
     def location(self) -> str:
@@ -186,7 +241,9 @@ class Store:
                 metadata={"model": model_label(self.settings.embed_model),
                           "format": STORE_FORMAT})
             articles = client.get_or_create_collection(
-                ARTICLES, embedding_function=None, metadata={"format": STORE_FORMAT})
+                ARTICLES, embedding_function=None, metadata={"format": STORE_FORMAT},
+                configuration={"hnsw": {"batch_size": ARTICLE_SYNC,
+                                        "sync_threshold": ARTICLE_SYNC}})
             connection = Connection(client, chunks, articles, self.write_lock.stamp())
         if self.settings.chroma_url:
             connection.loaded.set()
@@ -213,6 +270,8 @@ class Store:
         try:
             return _own_client(chroma_settings)
         except Exception as error:  # chromadb raises many kinds for a damaged directory
+            if out_of_space(self.path, error):
+                raise StoreFull(no_space_message(self.path)) from None
             raise StoreError(f"{self.path}: cannot open the store ({error})") from None
 
     def _loaded(self) -> Connection:
@@ -256,6 +315,28 @@ class Store:
     def embedder(self) -> Embedder:
         return Embedder.from_settings(self.settings)
 
+    def sentence_vectors(self, sentences: Sequence[tuple[IndexedArticle, int]]) -> np.ndarray:
+        """The vectors of these (article, sentence number) pairs, in order. The store keeps
+        none (`index.store.format`): a question embeds the sentences it weighs, in one call,
+        and the last SENTENCE_VECTORS_KEPT stay for the next question."""
+        keys = [(item.article.content_hash, index) for item, index in sentences]
+        with self._vectors_lock:
+            missing = {key: (item, index) for key, (item, index) in zip(keys, sentences)
+                       if key not in self._vectors}
+        if missing:
+            texts = [text for item, index in missing.values()
+                     for text in sentence_texts(item.article, [item.sentences[index]])]
+            made = self.embedder.encode(texts)
+            with self._vectors_lock:
+                self._vectors.update(zip(missing, made))
+                while len(self._vectors) > SENTENCE_VECTORS_KEPT:
+                    self._vectors.popitem(last=False)
+        with self._vectors_lock:
+            for key in keys:
+                self._vectors.move_to_end(key)
+            return np.stack([self._vectors[key] for key in keys]) if keys else \
+                np.zeros((0, 0), dtype=np.float32)
+
     # -- writing -------------------------------------------------------------------------------
 
     def current_hashes(self, article_ids: Sequence[str]) -> dict[str, str]:
@@ -265,8 +346,7 @@ class Store:
         return {i: m["content_hash"] for i, m in zip(found["ids"], found["metadatas"])}
 
     def write(self, batch: Sequence[IndexedArticle], embeddings: np.ndarray) -> None:
-        """`embeddings[i]` belongs to the i-th chunk of the batch, in order; each article
-        carries its sentence vectors."""
+        """`embeddings[i]` belongs to the i-th chunk of the batch, in order."""
         with self._changing():
             stale = self._delete_chunks_of([item.article.id for item in batch])
             chunks = [(item, chunk) for item in batch for chunk in item.chunks]
@@ -275,15 +355,13 @@ class Store:
                 self.chunks.upsert(
                     ids=[chunk.id for _, chunk in part],
                     embeddings=embeddings[first:first + len(part)],
-                    documents=[chunk.search_text for _, chunk in part],
-                    metadatas=[_chunk_metadata(item, chunk) for item, chunk in part])
+                    metadatas=[chunk_metadata(item, chunk) for item, chunk in part])
             for first in range(0, len(batch), self._max_batch):
                 part = batch[first:first + self._max_batch]
                 self.articles.upsert(
                     ids=[item.article.id for item in part],
                     embeddings=[[1.0]] * len(part),
-                    documents=[item.article.text for item in part],
-                    metadatas=[_article_metadata(item) for item in part])
+                    metadatas=[article_metadata(item) for item in part])
             self._touch(removed=stale, added=[chunk.id for _, chunk in chunks])
 
     def remove(self, article_id: str) -> bool:
@@ -319,12 +397,30 @@ class Store:
         other processes' writes: Chroma saves its copy of the vector index, which must hold
         theirs. The stamp moves on before Chroma changes, so a kill mid-write still tells
         readers. A write that fails part way never tells the journal it is done: what reached
-        Chroma is then unknown."""
-        with self.write_lock.held():
+        Chroma is then unknown. One that fails for want of space says so (`StoreFull`)."""
+        with self.write_lock.held(), self.space_checked():
             self._catch_up()
             self._connection = replace(self._connection, stamp=self.write_lock.bump())
             self.journal.begin(self._stored_generation())
             yield
+
+    @contextmanager
+    def space_checked(self) -> Iterator[None]:
+        """Errors of a local store's writes that come of a full device, as `StoreFull`."""
+        try:
+            yield
+        except StoreFull:
+            raise
+        except Exception as error:
+            if self.settings.chroma_url or not out_of_space(self.path, error):
+                raise
+            raise StoreFull(no_space_message(self.path, self._article_count())) from None
+
+    def _article_count(self) -> int | None:
+        try:
+            return self._connection.articles.count()
+        except Exception:  # a full device may refuse even this read
+            return None
 
     def _touch(self, removed: Sequence[str] = (), added: Sequence[str] = (),
                known: bool = True) -> None:
@@ -384,25 +480,19 @@ class Store:
         missing = [i for i in dict.fromkeys(article_ids) if i not in cache]
         if missing:
             aliases = self.speaker_aliases()
-            found = self.articles.get(ids=missing, include=["documents", "metadatas"])
-            for article_id, text, meta in zip(found["ids"], found["documents"],
-                                              found["metadatas"]):
-                cache[article_id] = named(read_record(article_id, text, meta), aliases)
+            found = self.articles.get(ids=missing, include=["metadatas"])
+            for article_id, meta in zip(found["ids"], found["metadatas"]):
+                cache[article_id] = named(read_record(article_id, meta), aliases)
         return {i: cache[i] for i in article_ids if i in cache}
 
     def iter_article_metadata(self) -> Iterator[tuple[str, dict[str, Any]]]:
         for page in self._pages(self.articles, ["metadatas"]):
             yield from zip(page["ids"], page["metadatas"])
 
-    def iter_records(self) -> Iterator[tuple[str, str, dict[str, Any]]]:
-        """Every article record as stored: (id, text, metadata)."""
-        for page in self._pages(self.articles, ["documents", "metadatas"]):
-            yield from zip(page["ids"], page["documents"], page["metadatas"])
-
     def iter_articles(self) -> Iterator[IndexedArticle]:
         aliases = self.speaker_aliases()
-        for article_id, text, meta in self.iter_records():
-            yield named(read_record(article_id, text, meta), aliases)
+        for article_id, meta in self.iter_article_metadata():
+            yield named(read_record(article_id, meta), aliases)
 
     def iter_chunk_metadata(self) -> Iterator[tuple[str, dict[str, Any]]]:
         for page in self._pages(self.chunks, ["metadatas"]):
@@ -434,18 +524,26 @@ class Store:
         return self._catalog[1]
 
     def stats(self) -> dict[str, Any]:
+        """What the store holds; `disk_bytes` (None in server mode, whose disk is the
+        server's) is the store directory's size, `bytes_per_character` that over the
+        articles' text."""
         sources: dict[str, int] = {}
         dates: list[str] = []
-        count = 0
+        count = characters = 0
         for _, meta in self.iter_article_metadata():
             count += 1
+            characters += int(meta.get("characters") or 0)
             source = meta.get("source") or ""
             sources[source] = sources.get(source, 0) + 1
             if date_number(meta.get("date", "")):
                 dates.append(meta["date"][:10])
+        disk = None if self.settings.chroma_url else folder_size(self.path)
         return {"store": self.location, "articles": count, "chunks": self.chunks.count(),
                 "model": self.model, "sources": sources,
-                "date_range": [min(dates), max(dates)] if dates else None}
+                "date_range": [min(dates), max(dates)] if dates else None,
+                "characters": characters, "disk_bytes": disk,
+                "bytes_per_character": round(disk / characters, 1)
+                if disk is not None and characters else None}
 
     def chunk_count(self) -> int:
         """Counted once per generation: a count is a Chroma round trip every question needs."""
@@ -514,56 +612,34 @@ class Store:
             live = [i for page in self._pages(self.chunks, []) for i in page["ids"]]
             updated = (saved or self._keyword or KeywordIndex([], set(), "")).updated(
                 live, self._chunk_texts, generation)
-        updated.save(folder)
+        with self.space_checked():
+            updated.save(folder)
         self.journal.clear()
         return updated
 
     def _chunk_texts(self, chunk_ids: Sequence[str]) -> list[ChunkText]:
-        """What the keyword index reads of each chunk; a dated chunk's statements come from
-        its article's sentence table."""
-        found_chunks: dict[str, tuple[str, dict[str, Any]]] = {}
+        """What the keyword index reads of each chunk, from its article's record: its words,
+        its speakers, its day, and when dated the sentences it keeps in the statement table
+        (a sentence two chunks share kept by the first)."""
+        chunks: dict[str, dict[str, Any]] = {}
         for first in range(0, len(chunk_ids), PAGE):
             found = self.chunks.get(ids=list(chunk_ids[first:first + PAGE]),
-                                    include=["documents", "metadatas"])
-            found_chunks.update(zip(found["ids"], zip(found["documents"], found["metadatas"])))
-        statements = self._statements({i: meta for i, (_, meta) in found_chunks.items()
-                                       if meta.get("date_number")})
-        texts = []
-        for chunk_id in chunk_ids:
-            if chunk_id not in found_chunks:
-                texts.append(ChunkText(""))
-                continue
-            text, meta = found_chunks[chunk_id]
-            texts.append(ChunkText(text, tuple(meta.get("speakers") or ()),
-                                   int(meta.get("date_number") or 0),
-                                   statements.get(chunk_id, ())))
-        return texts
-
-    def _statements(self, chunks: dict[str, dict[str, Any]]) -> dict[str, tuple[Statement, ...]]:
-        """The statement table's rows of each of these chunks (id → metadata): their sentences,
-        a sentence two of them share kept by the first."""
-        by_article: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+                                    include=["metadatas"])
+            chunks.update((i, meta) for i, meta in zip(found["ids"], found["metadatas"])
+                          if meta is not None)
+        by_article: dict[str, list[str]] = {}
         for chunk_id, meta in chunks.items():
-            by_article.setdefault(meta["article_id"], []).append((chunk_id, meta))
-        kept: dict[str, tuple[Statement, ...]] = {}
+            by_article.setdefault(meta["article_id"], []).append(chunk_id)
+        texts: dict[str, ChunkText] = {}
         articles = list(by_article)
         for first in range(0, len(articles), ARTICLE_PAGE):
             found = self.articles.get(ids=articles[first:first + ARTICLE_PAGE],
-                                      include=["documents", "metadatas"])
-            for article_id, text, meta in zip(found["ids"], found["documents"],
-                                              found["metadatas"]):
-                sentences = read_sentences(article_id, meta)
-                end = 0
-                for chunk_id, chunk in sorted(by_article[article_id],
-                                              key=lambda item: item[1]["sentence_start"]):
-                    if chunk_hash(chunk_id) != meta.get("content_hash"):
-                        continue
-                    start = max(end, chunk["sentence_start"])
-                    end = chunk["sentence_end"]
-                    kept[chunk_id] = tuple(
-                        Statement(s.index, s.speaker, text[s.start:s.end])
-                        for s in sentences[start:end])
-        return kept
+                                      include=["metadatas"])
+            for article_id, meta in zip(found["ids"], found["metadatas"]):
+                ours = [i for i in by_article[article_id]
+                        if chunk_hash(i) == meta.get("content_hash")]
+                texts.update(_chunk_texts_of(article_id, meta, ours, chunks))
+        return [texts.get(chunk_id, ChunkText("")) for chunk_id in chunk_ids]
 
 
 class StoreCollection:
@@ -603,6 +679,28 @@ def _own_client(settings: ChromaSettings) -> ClientAPI:
     return Client.from_system(system)
 
 
+def _chunk_texts_of(article_id: str, meta: dict[str, Any], chunk_ids: Sequence[str],
+                    chunks: dict[str, dict[str, Any]]) -> dict[str, ChunkText]:
+    """`_chunk_texts` for the chunks of one article record."""
+    record = unpack(meta)
+    text = record["text"]
+    sentences = read_sentences(article_id, record)
+    day = int(meta.get("date_number") or 0)
+    found = {}
+    kept_to = 0
+    for chunk_id in sorted(chunk_ids, key=lambda i: chunks[i]["sentence_start"]):
+        chunk = chunks[chunk_id]
+        start, end = chunk["sentence_start"], chunk["sentence_end"]
+        inside = sentences[start:end]
+        statements = tuple(Statement(s.index, s.speaker, text[s.start:s.end])
+                           for s in sentences[max(kept_to, start):end]) if day else ()
+        kept_to = end
+        found[chunk_id] = ChunkText(normalise_whitespace(text[chunk["start"]:chunk["end"]]),
+                                    tuple(sorted({s.speaker for s in inside if s.speaker})),
+                                    day, statements)
+    return found
+
+
 def _lacks_metadata(result: dict[str, Any]) -> bool:
     """Whether a read returned a record without its metadata: every record of the store has
     some, so the vector index returned one deleted since it was loaded."""
@@ -610,6 +708,18 @@ def _lacks_metadata(result: dict[str, Any]) -> bool:
     rows = [m for row in metadatas for m in row] if metadatas and isinstance(
         metadatas[0], list) else metadatas
     return any(meta is None for meta in rows)
+
+
+def folder_size(folder: Path) -> int:
+    """Bytes on disk of every file under `folder` (sparse files count what they use)."""
+    total = 0
+    for root, _, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.stat(os.path.join(root, name)).st_blocks * 512
+            except OSError:  # gone while walking: another process's write
+                continue
+    return total
 
 
 def chunk_hash(chunk_id: str) -> str:
@@ -620,82 +730,3 @@ def chunk_hash(chunk_id: str) -> str:
 def is_current(chunk_id: str, article: IndexedArticle | None) -> bool:
     """A chunk may be cited only when its article's record was written for the same content."""
     return article is not None and chunk_hash(chunk_id) == article.article.content_hash
-
-
-def _chunk_metadata(item: IndexedArticle, chunk: Chunk) -> dict[str, Any]:
-    article = item.article
-    meta: dict[str, Any] = {
-        "article_id": article.id, "content_hash": article.content_hash,
-        "start": chunk.start, "end": chunk.end, "paragraph": chunk.paragraph,
-        "sentence_start": chunk.sentence_range[0], "sentence_end": chunk.sentence_range[1],
-        "title": article.title, "source": article.source, "date": article.date,
-    }
-    if (number := date_number(article.date)) is not None:
-        meta["date_number"] = number
-    sentences = item.sentences[chunk.sentence_range[0]:chunk.sentence_range[1]]
-    speakers = sorted({s.speaker for s in sentences if s.speaker})
-    if speakers:
-        meta["speakers"] = speakers
-    return meta
-
-
-def _article_metadata(item: IndexedArticle) -> dict[str, Any]:
-    article = item.article
-    meta: dict[str, Any] = {field: getattr(article, field) for field in ARTICLE_FIELDS}
-    if (number := date_number(article.date)) is not None:
-        meta["date_number"] = number
-    meta["chunks"] = len(item.chunks)
-    meta["turns"] = len(item.turns)
-    if article.pages:
-        meta["pages"] = list(article.pages)
-    speakers = sorted({s.speaker for s in item.sentences if s.speaker})
-    if speakers:
-        meta["speakers"] = speakers
-    meta["sentences_json"] = json.dumps(
-        [[s.start, s.end, s.paragraph, s.speaker, *([1] if s.question else [])]
-         for s in item.sentences])
-    meta["quotes_json"] = json.dumps([{k: v for k, v in asdict(q).items() if k != "text"}
-                                      for q in item.quotes])
-    if item.turns:
-        meta["turns_json"] = json.dumps([astuple(turn) for turn in item.turns])
-    if item.vectors is not None:
-        meta["sentence_vectors"] = base64.b64encode(
-            item.vectors.astype(np.float16).tobytes()).decode("ascii")
-    return meta
-
-
-def named(item: IndexedArticle, aliases: dict[str, str]) -> IndexedArticle:
-    """The article with each speaker under the store's name for them (`Store.speaker_aliases`)."""
-    if not aliases:
-        return item
-
-    def rename(record: Any) -> Any:
-        return replace(record, speaker=aliases[record.speaker]) \
-            if record.speaker in aliases else record
-
-    return replace(item, sentences=[rename(s) for s in item.sentences],
-                   quotes=[rename(q) for q in item.quotes],
-                   turns=[rename(t) for t in item.turns])
-
-
-def read_sentences(article_id: str, meta: dict[str, Any]) -> list[Sentence]:
-    """An article record's sentence table."""
-    return [Sentence(article_id, n, start, end, paragraph, speaker, bool(question))
-            for n, (start, end, paragraph, speaker, *question)
-            in enumerate(json.loads(meta["sentences_json"]))]
-
-
-def read_record(article_id: str, text: str, meta: dict[str, Any]) -> IndexedArticle:
-    """The article as stored; its chunks stay in Chroma, where retrieval reads them.
-    A damaged record raises ValueError, KeyError or TypeError."""
-    article = Article(id=article_id, text=text, pages=tuple(meta.get("pages") or ()),
-                      **{f: meta.get(f, "") for f in ARTICLE_FIELDS})
-    sentences = read_sentences(article_id, meta)
-    quotes = [Quote(**{"text": text[q["start"]:q["end"]], **q})
-              for q in json.loads(meta["quotes_json"])]
-    turns = [Turn(*turn) for turn in json.loads(meta.get("turns_json") or "[]")]
-    vectors = None
-    if meta.get("sentence_vectors"):
-        vectors = np.frombuffer(base64.b64decode(meta["sentence_vectors"]), dtype=np.float16)
-        vectors = vectors.reshape(len(sentences), -1).astype(np.float32)
-    return IndexedArticle(article, sentences, quotes, [], vectors, turns)

@@ -55,8 +55,8 @@ SEGMENT_IDS = "chunk_ids.json"
 SEGMENT_SPEAKERS = "speakers.json"
 SEGMENT_DAYS = "days.npy"
 # Saved indexes of another version are rebuilt from the store (2: days and statements;
-# 3-5: statement words as written, names said).
-VERSION = 5
+# 3-6: statement words as written, names said).
+VERSION = 6
 ALL_DAYS = (0, 99_999_999)
 # Rebuild from the live chunks once this share of indexed chunks is dead.
 MAX_DEAD_SHARE = 0.2

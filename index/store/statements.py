@@ -14,6 +14,7 @@ take their sentences with them; a segment's merge reads its chunks again."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -22,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 TABLE_FILE = "statements.npz"
+WORDS_FILE = "statement_words.json"
 NO_SPEAKER = -1
 # How a word was written (`cases`, the low two bits): in lower case, with a capital, or as the
 # sentence's first word (a capital that says nothing); NAME_GOES_ON marks a capitalised word
@@ -137,23 +139,25 @@ class StatementTable:
         return cls.build([[] for _ in range(chunks)], [], str)
 
     def save(self, folder: Path) -> None:
-        np.savez(folder / TABLE_FILE, chunk=self.chunk, sentence=self.sentence,
-                 speaker=self.speaker, names=np.asarray(self.names, dtype=str),
-                 word_start=self.word_start, words=self.words, cases=self.cases,
-                 chunk_start=self.chunk_start, vocabulary=np.asarray(self.vocabulary, dtype=str),
-                 stems=np.asarray(self.stems, dtype=str),
-                 spellings=np.asarray(self.spellings, dtype=str),
-                 name_phrases=np.asarray(self.name_phrases, dtype=str),
-                 names_said=self.names_said)
+        """Numbers compressed (a segment's table is read whole, once per process), words as
+        JSON: fixed-width string arrays took four times the space."""
+        np.savez_compressed(folder / TABLE_FILE, chunk=self.chunk, sentence=self.sentence,
+                            speaker=self.speaker, word_start=self.word_start, words=self.words,
+                            cases=self.cases, chunk_start=self.chunk_start,
+                            names_said=self.names_said)
+        (folder / WORDS_FILE).write_text(json.dumps(
+            {"names": self.names, "vocabulary": self.vocabulary, "stems": self.stems,
+             "spellings": self.spellings, "name_phrases": self.name_phrases},
+            ensure_ascii=False), encoding="utf-8")
 
     @classmethod
     def load(cls, folder: Path) -> StatementTable:
+        words = json.loads((folder / WORDS_FILE).read_text(encoding="utf-8"))
         with np.load(folder / TABLE_FILE) as saved:
-            return cls(saved["chunk"], saved["sentence"], saved["speaker"],
-                       saved["names"].tolist(), saved["word_start"], saved["words"],
-                       saved["cases"], saved["chunk_start"], saved["vocabulary"].tolist(),
-                       saved["stems"].tolist(), saved["spellings"].tolist(),
-                       saved["name_phrases"].tolist(), saved["names_said"])
+            return cls(saved["chunk"], saved["sentence"], saved["speaker"], words["names"],
+                       saved["word_start"], saved["words"], saved["cases"],
+                       saved["chunk_start"], words["vocabulary"], words["stems"],
+                       words["spellings"], words["name_phrases"], saved["names_said"])
 
     def speaker_codes(self, names: Sequence[str]) -> np.ndarray:
         wanted = set(names)
