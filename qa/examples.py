@@ -28,6 +28,7 @@ MIN_DAYS = 3
 # ("President", "American").
 COMMON_SHARE = 0.1
 SAMPLE_CHUNKS = 200
+# A word in capitals longer than this is shouted (a dateline, "WASHINGTON —"), not an acronym.
 MAX_ACRONYM = 5
 WORD = re.compile(r"\b[A-Za-z][A-Za-z'’-]{3,}\b")
 # A capitalised word after a lower-case one: a name, not a sentence's first word.
@@ -92,7 +93,7 @@ def example_questions(store: Store, count: int = 4) -> list[str]:
     day = [digest_question(latest)] if latest is not None else []
     wanted = count - len(questions) - len(day)
     if wanted > 0:
-        taken = {s.topic.lower() for s in suggestions[:3]}
+        taken = {s.topic.lower().removeprefix("the ") for s in suggestions[:3]}
         questions += word_questions(store, people, taken, wanted)
     return [*questions, *day][:count] or FALLBACK
 
