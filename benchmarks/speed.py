@@ -66,6 +66,7 @@ TRANSCRIPTS = DATA / "transcripts"
 QUICK_TRANSCRIPTS = 4
 STAGE_ARTICLES = 60  # articles profiled step by step, on one thread
 WARMUP_TEXTS = 8
+PAGE_RUNS = 3  # warm page loads timed (the best is kept)
 
 
 # -- corpus and questions ----------------------------------------------------------------------
@@ -131,6 +132,38 @@ def phase_ours_serve(store_dir: Path, asked: list[str]) -> dict[str, Any]:
 
     store = open_store(store_dir)
     return timed_answers(lambda q: ask(q, store=store, k=BRIEFING_K), asked)
+
+
+def phase_ours_page(store_dir: Path) -> dict[str, Any]:
+    """What the web page costs a visitor: building the page (its example questions), and
+    `Handlers.corpus()` as each page load runs it (catalog, summary, the table's first page,
+    filter choices, examples). Cold: the first of each in a fresh process, reading the store;
+    warm: again, the store unchanged. `catalog_fresh_s`: the catalog read whole on a store
+    opened afresh, as after any write. Then a page of the table, a search, and the reader."""
+    from index.store.chroma import Store
+    from ui.app import Handlers, build_app
+
+    def timed(work: Callable[[], Any]) -> float:
+        started = time.perf_counter()
+        work()
+        return time.perf_counter() - started
+
+    store = Store(store_dir)
+    handlers = Handlers(store)
+    cold = {"build_app_s": timed(lambda: build_app(store).close()),
+            "corpus_s": timed(handlers.corpus)}
+    warm = {"build_app_s": min(timed(lambda: build_app(store).close())
+                               for _ in range(PAGE_RUNS)),
+            "corpus_s": min(timed(handlers.corpus) for _ in range(PAGE_RUNS))}
+    fresh = min(timed(Store(store_dir).catalog) for _ in range(PAGE_RUNS))
+    middle = store.catalog()[len(store.catalog()) // 2].article_id
+    return {"articles": len(store.catalog()), "cold": cold, "warm": warm,
+            "catalog_fresh_s": fresh,
+            "page_ms": 1000 * min(timed(lambda: handlers.corpus_page("", 200))
+                                  for _ in range(PAGE_RUNS)),
+            "search_ms": 1000 * min(timed(lambda: handlers.search("bbc news"))
+                                    for _ in range(PAGE_RUNS)),
+            "reader_ms": 1000 * timed(lambda: handlers.read(middle))}
 
 
 def phase_naive_serve(store_dir: Path, asked: list[str]) -> dict[str, Any]:
@@ -302,6 +335,7 @@ def archive_questions() -> list[str]:
 PHASES: dict[str, Callable[..., dict[str, Any]]] = {
     "ours-ingest": phase_ours_ingest, "naive-ingest": phase_naive_ingest,
     "ours-serve": phase_ours_serve, "naive-serve": phase_naive_serve,
+    "ours-page": phase_ours_page,
     "ours-grow": phase_ours_grow, "naive-grow": phase_naive_grow, "stages": phase_stages,
     "archive-serve": phase_archive_serve}
 
@@ -312,6 +346,8 @@ def run_phase(argv: list[str]) -> None:
         result = PHASES[name](json.loads(Path(args[0]).read_text()))
     elif name in ("ours-serve", "naive-serve"):
         result = PHASES[name](Path(args[0]), json.loads(Path(args[1]).read_text()))
+    elif name == "ours-page":
+        result = PHASES[name](Path(args[0]))
     else:
         result = PHASES[name](Path(args[0]), Path(args[1]), *args[2:])
     print(json.dumps(result))
@@ -483,6 +519,8 @@ def run(sizes: Sequence[int], *, asked: int, work: Path,
         if largest != ours:
             shutil.rmtree(largest)
         largest = grown
+    page = {"size": max(sizes), **in_child("ours-page", largest)}
+    log(page)
     briefing = str(Path(sys.executable).with_name("briefing"))
     cold_runs, help_runs = (1, 2) if first < STAGE_ARTICLES else (COLD_RUNS, HELP_RUNS)
     startup = {
@@ -504,7 +542,7 @@ def run(sizes: Sequence[int], *, asked: int, work: Path,
                               "peak_rss_mb": result["peak_rss_mb"],
                               "load_1min": result["load_1min"]})
         log(rows["query"][-1])
-    return {**rows, "startup": startup, "stages": stages}
+    return {**rows, "page": page, "startup": startup, "stages": stages}
 
 
 def check_sizes(sizes: Sequence[int], available: int) -> list[int]:
@@ -571,6 +609,7 @@ def report(result: dict[str, Any]) -> str:
                                            "p99_ms", "peak_rss_mb", "load_1min"])
     stages = result["stages"]
     return "\n\n".join([ingest, f"stores grown with copies:\n{grow}", query,
+                        f"web page: {json.dumps(result['page'])}",
                         f"startup: {json.dumps(result['startup'])}",
                         f"ingest steps, CPU ms per article on one thread "
                         f"({stages['articles']} articles): "

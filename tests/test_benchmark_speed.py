@@ -59,6 +59,14 @@ def test_startup_and_steps_are_recorded(written: dict) -> None:
     assert written["config"]["load_average_at_end"]
 
 
+def test_the_web_page_is_timed_on_the_largest_store(written: dict) -> None:
+    page = written["page"]
+    assert page["size"] == page["articles"] == max(speed.QUICK_SIZES)
+    for moment in ("cold", "warm"):
+        assert page[moment]["build_app_s"] > 0 and page[moment]["corpus_s"] > 0, page
+    assert page["catalog_fresh_s"] > 0 and page["page_ms"] > 0 and page["search_ms"] > 0
+
+
 def test_copies_keep_the_text_under_a_new_hash() -> None:
     original = speed.real_articles()[0]
     copy = speed.copy_of(original, 3)

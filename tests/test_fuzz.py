@@ -22,10 +22,18 @@ from lxml import html
 from index.ingest import MAX_NLP_CHARS, ingest
 from index.read.files import SUPPORTED, load_paths
 from index.records import Article, IndexedArticle, LoadError, Sentence
-from index.store.chroma import Store
+from index.store.chroma import CatalogEntry, Store
 from qa.api import MAX_QUESTION_CHARS, validate_question
 from qa.cli import main
-from ui.render import answer_message, citation_cards, corpus_summary, upload_report
+from ui.render import (
+    answer_message,
+    citation_cards,
+    corpus_summary,
+    digest_html,
+    reader_html,
+    timeline_html,
+    upload_report,
+)
 from ui.upload import MAX_NAME, safe_name
 
 FUZZ = settings(max_examples=50, deadline=None, database=None)
@@ -233,5 +241,9 @@ def test_hostile_articles_render_inert(text: str, title: str, source: str, speak
     assert_inert(citation_cards(answer, {"a": article}, turn=1))
     assert_inert(answer_message(answer, turn=1))
     assert_inert(upload_report(title, [text, source]))
-    assert_inert(corpus_summary({"articles": 1, "chunks": 1, "sources": {source: 1},
-                                 "date_range": [text, title]}))
+    assert_inert(corpus_summary([CatalogEntry("a", title, text, source, text, text, (speaker,),
+                                              1, 0)]))
+    assert_inert(timeline_html({**answer, "days": [{"date": source, "count": 1,
+                                                    "speaker": speaker}]}, turn=1))
+    assert_inert(digest_html({"citations": [{**citation, "asked": title}]}, turn=1))
+    assert_inert(reader_html(article, speaker))

@@ -1,4 +1,5 @@
-"""Answers, citation cards and corpus tables as HTML. Pure functions: data in, markup out.
+"""Answers, citation cards, timelines, a day's exchanges, the archive's summary and its reader
+as HTML. Pure functions: data in, markup out.
 
 Every piece of article or user text goes through `html.escape` (or `chat_text`) here, so a
 hostile title or body shows as text and runs nothing."""
@@ -7,16 +8,19 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from index.records import IndexedArticle
+from index.store.chroma import CatalogEntry
+from index.vectors.chunks import normalise_whitespace
 from qa.answer import MODE_NOTES
+from qa.dates import iso_day, long_date
 
 NOT_FOUND = "Not found in the indexed briefings."
 MARKER = re.compile(r"\[(\d+)\]")
 MARKDOWN_PUNCTUATION = re.compile(r"([\\`*_{}\[\]()#+\-.!|~$^=:])")
-CORPUS_COLUMNS = ["id", "title", "date", "source", "kind", "chunks"]
 DRAFTING = "Writing… citations are checked when the answer is complete."
 PARAGRAPH_GAP = re.compile(r"[ \t]*\r?\n(?:[ \t\u00a0]*\r?\n)+[ \t]*")
 HARD_BREAK = re.compile(r"(?:  +|\\)\r?\n")
@@ -50,9 +54,33 @@ def answer_message(answer: Mapping[str, Any], turn: int) -> str:
             done = match.end()
     mode = answer.get("mode") or "extractive"
     notes = [f'<small class="answer-mode">{html.escape(MODE_NOTES.get(mode, mode))}</small>']
+    if answer.get("window"):
+        notes.insert(0, window_note(answer["window"]))
     if answer.get("warning"):
         notes.append(f'<small class="answer-warning">⚠ {html.escape(answer["warning"])}</small>')
     return "".join([*pieces, chat_text(text[done:]), *(f"\n\n{note}" for note in notes)])
+
+
+def window_note(window: Mapping[str, Any]) -> str:
+    """The days a dated question searched, shown with its answer."""
+    searched = day_range(window.get("since"), window.get("until"))
+    return f'<small class="answer-window">Searched {html.escape(searched)}</small>'
+
+
+def day_range(since: str | None, until: str | None) -> str:
+    """ISO days as a reader says them: "March 1–31, 2024", "March 5, 2024", "March 1 –
+    April 15, 2024", "December 1, 2021 – January 20, 2022", "from March 1, 2024"."""
+    first, last = (iso_day(day) if day else None for day in (since, until))
+    if first is None or last is None:
+        return f"from {long_date(first)}" if first else \
+            f"up to {long_date(last)}" if last else "every day"
+    if first == last:
+        return long_date(first)
+    if (first.year, first.month) == (last.year, last.month):
+        return f"{first:%B} {first.day}–{last.day}, {last.year}"
+    if first.year == last.year:
+        return f"{first:%B} {first.day} – {long_date(last)}"
+    return f"{long_date(first)} – {long_date(last)}"
 
 
 def draft_message(text: str) -> str:
@@ -121,21 +149,95 @@ def citation_cards(answer: Mapping[str, Any] | None, articles: Mapping[str, Inde
     return "".join(citation_card(c, articles.get(c["article_id"]), turn) for c in citations)
 
 
-def corpus_rows(metadata: Iterable[tuple[str, Mapping[str, Any]]]) -> list[list[Any]]:
-    """One row per indexed article: id, title, date, source, kind, chunks (as text, never
-    HTML); a transcript is an article with speaker turns."""
-    return sorted([article_id, meta.get("title") or "", meta.get("date") or "",
-                   meta.get("source") or "", "transcript" if meta.get("turns") else "article",
-                   int(meta.get("chunks") or 0)]
-                  for article_id, meta in metadata)
+def counted(count: int, noun: str) -> str:
+    """"1 source", "2 sources", "10,000 articles"."""
+    return f"{count:,} {noun}" if count == 1 else f"{count:,} {noun}s"
 
 
-def corpus_summary(stats: Mapping[str, Any], following: str | None = None) -> str:
+def corpus_summary(entries: Sequence[CatalogEntry], following: str | None = None) -> str:
     """What the store holds, and what the page follows (`briefing ui --follow`)."""
-    dates = " to ".join(stats["date_range"]) if stats.get("date_range") else "no dates"
-    summary = html.escape(f"{stats['articles']} articles, {stats['chunks']} chunks, "
-                          f"{len(stats['sources'])} sources, {dates}")
+    days = sorted(e.date[:10] for e in entries if iso_day(e.date))
+    sources = {e.source for e in entries if e.source}
+    facts = [counted(len(entries), "article"), counted(sum(e.chunks for e in entries), "chunk"),
+             *([counted(len(sources), "source")] if sources else []),
+             day_range(days[0], days[-1]) if days else "undated"]
+    summary = html.escape(" · ".join(facts))
     return summary + (f'<p class="following">{html.escape(following)}</p>' if following else "")
+
+
+def timeline_html(answer: Mapping[str, Any], turn: int) -> str:
+    """A timeline answer's entries in date order: date, speaker and sentence, each a link to
+    its card; above them, on how many days the topic came up in all."""
+    citations = answer.get("citations") or []
+    days = len({day["date"] for day in answer.get("days") or []})
+    shown = f" · {len(citations)} shown" if len(citations) < days else ""
+    entries = "".join(
+        f'<li><a class="timeline-entry" href="#{card_id(turn, c["n"])}">'
+        f'<time datetime="{html.escape(c["date"][:10])}">{html.escape(long_date(c["date"]))}'
+        f'</time><span class="timeline-speaker">{html.escape(c.get("speaker") or "")}</span>'
+        f'<span class="timeline-text">{html.escape(normalise_whitespace(c["passage"]))}'
+        f'</span></a></li>' for c in citations)
+    return (f'<div class="timeline-head">Came up on {counted(days, "day")}{shown}; choose an '
+            f'entry for its passage</div><ol class="timeline-entries">{entries}</ol>')
+
+
+def digest_html(answer: Mapping[str, Any], turn: int) -> str:
+    """A day's briefing: the transcript's title and date, then each exchange, the reporter's
+    question set apart above the first sentences of its answer, each a link to its card."""
+    citations = answer.get("citations") or []
+    if not citations:
+        return ""
+    first = citations[0]
+    link = external_link(first.get("url"), "original")
+    exchanges = "".join(
+        f'<li class="exchange"><p class="exchange-asked">'
+        f'{html.escape("Q: " + c["asked"]) if c.get("asked") else "Opening"}</p>'
+        f'<p class="exchange-said"><a class="cite-link" href="#{card_id(turn, c["n"])}">'
+        f'[{c["n"]}]</a> <b>{html.escape(c.get("speaker") or "")}</b> '
+        f'{html.escape(normalise_whitespace(c["passage"]))}</p></li>' for c in citations)
+    return (f'<header class="digest-head"><h3>{html.escape(first["title"] or first["article_id"])}'
+            f'</h3><div class="digest-meta">{html.escape(long_date(first["date"]))}'
+            f'{" · " + link if link else ""}</div></header>'
+            f'<ol class="digest-exchanges">{exchanges}</ol>')
+
+
+def external_link(url: str | None, text: str) -> str:
+    """A link that opens a web address in a new tab; none for anything but http(s)."""
+    if not url or urlsplit(url).scheme.lower() not in ("http", "https"):
+        return ""
+    return (f'<a href="{html.escape(url)}" target="_blank" rel="noopener noreferrer">'
+            f'{html.escape(text)}</a>')
+
+
+def paragraphs(text: str) -> str:
+    """Escaped text as its paragraphs."""
+    return "".join(f"<p>{flowing(html.escape(part))}</p>"
+                   for part in PARAGRAPH_GAP.split(text) if part.strip())
+
+
+def reader_html(article: IndexedArticle | None, kind: str = "") -> str:
+    """An article to read whole: a transcript as its turns, each under its speaker's full
+    name, reporters' questions set apart; anything else as its paragraphs."""
+    if article is None:
+        return '<div class="reader reader-empty">Choose an article in the table to read it ' \
+               'here.</div>'
+    meta = article.article
+    facts = [long_date(meta.date) if meta.date else "undated", kind, meta.source]
+    link = external_link(meta.url, "original")
+    head = (f'<header class="reader-head"><h3>{html.escape(meta.title or meta.id)}</h3>'
+            f'<div class="reader-meta">{html.escape(" · ".join(f for f in facts if f))}'
+            f'{" · " + link if link else ""}</div></header>')
+    text = meta.text
+    if not article.turns:
+        return f'<div class="reader">{head}<div class="reader-body">{paragraphs(text)}</div></div>'
+    opening = paragraphs(text[:article.turns[0].start])
+    turns = "".join(
+        f'<section class="turn{" turn-asked" if turn.question else ""}">'
+        f'<div class="turn-speaker">{html.escape(turn.speaker)}</div>'
+        f'<div class="turn-text">{paragraphs(text[turn.text_start:turn.end])}</div></section>'
+        for turn in article.turns)
+    return (f'<div class="reader">{head}<div class="reader-body"><div class="reader-opening">'
+            f'{opening}</div>{turns}</div></div>')
 
 
 def upload_report(added: str, errors: Sequence[str]) -> str:

@@ -62,8 +62,12 @@ def test_hostile_upload_is_listed_answered_and_inert(page: Page, dialogs: list[s
     page.get_by_role("tab", name="Corpus").click()
     page.locator("#upload input[type=file]").set_input_files(upload)
     expect(page.locator("#upload-report")).to_contain_text("1 articles", timeout=ANSWER_TIMEOUT)
-    expect(page.locator("#articles")).to_contain_text(HOSTILE_TITLE)
-    page.screenshot(path=artifacts / "corpus.png")
+    table = page.locator("#corpus-table")
+    expect(table).to_contain_text(HOSTILE_TITLE)
+    table.get_by_text(HOSTILE_TITLE).last.click()
+    expect(page.locator("#reader h3")).to_have_text(HOSTILE_TITLE)
+    expect(page.locator("#reader")).to_contain_text("<script>alert(1)</script>")
+    page.screenshot(path=artifacts / "hostile-corpus.png")
     (staged,) = (ui_store.path / "uploads").iterdir()
     assert not set("<>=()/") & set(staged.name)
 
@@ -72,7 +76,8 @@ def test_hostile_upload_is_listed_answered_and_inert(page: Page, dialogs: list[s
     expect(card.locator(".cite-title")).to_have_text(HOSTILE_TITLE)
     expect(card.locator(".cite-passage mark")).to_contain_text("<script>alert(1)</script>")
     expect(page.locator("#chat")).to_contain_text("<script>alert(1)</script>")
-    expect(page.locator("#citations img, #chat .message img, #articles img")).to_have_count(0)
+    expect(page.locator("#citations img, #chat .message img, #corpus-table img, #reader img")) \
+        .to_have_count(0)
     page.screenshot(path=artifacts / "hostile.png")
     assert not dialogs
 
@@ -82,18 +87,21 @@ def test_delete_removes_a_clicked_article(page: Page, ui_store: Store, tmp_path:
     upload.write_text("The ferry to Skerry Island was cancelled on Monday.\n", encoding="utf-8")
     page.get_by_role("tab", name="Corpus").click()
     page.locator("#upload input[type=file]").set_input_files(upload)
-    expect(page.locator("#articles")).to_contain_text("short-note.txt", timeout=ANSWER_TIMEOUT)
-    page.locator("#articles").get_by_text("short-note.txt").click()
+    table = page.locator("#corpus-table")
+    expect(table).to_contain_text("short-note.txt", timeout=ANSWER_TIMEOUT)
+    table.get_by_text("short-note.txt").last.click()
+    expect(page.locator("#reader")).to_contain_text("The ferry to Skerry Island was cancelled")
     page.get_by_role("button", name="Delete article").click()
     expect(page.locator("#upload-report")).to_contain_text("Removed short-note.txt")
-    expect(page.locator("#articles")).not_to_contain_text("short-note.txt")
+    expect(table).not_to_contain_text("short-note.txt")
+    expect(page.locator("#reader")).to_contain_text("Choose an article")
     assert "short-note.txt" not in dict(ui_store.iter_article_metadata())
 
 
 def test_filters_reach_ask_and_no_answer_says_so(page: Page) -> None:
     """The seed is undated, so a `since` date leaves nothing to answer from."""
     page.get_by_text("Filters").click()
-    page.get_by_label("Since").fill("2030-01-01")
+    page.locator("#since input").first.fill("2030-01-01")
     page.locator("#question textarea").fill("What did Dunford say about revenue?")
     page.locator("#ask").click()
     expect(page.locator("#chat")).to_contain_text("Not found in the indexed briefings",

@@ -23,7 +23,7 @@ def test_a_pdf_upload_is_indexed(page: Page, tmp_path: Path) -> None:
     expect(page.locator("#upload")).to_contain_text(".pdf")
     page.locator("#upload input[type=file]").set_input_files(upload)
     expect(page.locator("#upload-report")).to_contain_text("1 articles", timeout=ANSWER_TIMEOUT)
-    expect(page.locator("#articles")).to_contain_text("lighthouse.pdf")
+    expect(page.locator("#corpus-table")).to_contain_text("lighthouse.pdf")
 
 
 def test_a_loopback_url_is_refused_from_the_page(page: Page, artifacts: Path) -> None:
