@@ -17,10 +17,12 @@ from dataclasses import dataclass
 from bm25s.stopwords import STOPWORDS_EN_PLUS
 
 from index.speech.turns import HONORIFICS, REPORTER, ROLE_WORDS
-from index.store.chroma import CatalogEntry, Store, date_number
+from index.store.chroma import CatalogEntry, Store
+from index.store.format import date_number
 from index.store.keyword import Topic, idf, tokenize
 from qa.dates import long_date
 from qa.parse import EVENTS
+from qa.retrieve import chunk_texts
 
 # A topic someone spoke of on several days: at least this many.
 MIN_DAYS = 3
@@ -209,7 +211,8 @@ def distinctive_word(store: Store, chunk_ids: Sequence[str], avoid: set[str]) ->
     a title or anyone's name."""
     if not chunk_ids:
         return None
-    texts = store.chunks.get(ids=list(chunk_ids), include=["documents"])["documents"]
+    found = store.chunks.get(ids=list(chunk_ids), include=["metadatas"])
+    texts = list(chunk_texts(store, dict(zip(found["ids"], found["metadatas"]))).values())
     names = {word.lower(): word for text in texts for word in NAME_INSIDE.findall(text)}
     chunks_with = Counter(word.lower() for text in texts for word in set(WORD.findall(text))
                           if is_topic(word, avoid) and word.lower() not in avoid

@@ -137,7 +137,8 @@ def test_urls_go_in_and_each_failure_is_one_line(site: WebServer, limits: None, 
         "2019-11-19", "Wall Street Journal", "Sarah E Needleman")
     assert stadia["url"] == site.url("/news/stadia")
     assert site.url("/news/davis-cup") in stored  # redirected, then canonical
-    assert stored[site.url("/report.pdf")]["pages"] == [0, 30]
+    report = Store(tmp_path / "store").get_articles([site.url("/report.pdf")])
+    assert report[site.url("/report.pdf")].article.pages == (0, 30)
 
 
 def test_a_second_ingest_replaces_only_what_changed(site: WebServer, tmp_path: Path,

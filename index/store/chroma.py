@@ -20,7 +20,6 @@ import re
 import shutil
 import threading
 import uuid
-from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -67,8 +66,6 @@ ARTICLE_SYNC = 10
 # A device with less free space than this is full: Chroma cannot write its logs.
 FULL_BELOW = 4 * 2**20
 NO_SPACE_WORDS = ("no space left", "disk is full", "database or disk is full")
-# Sentence vectors a process keeps between questions (1.5 kB each).
-SENTENCE_VECTORS_KEPT = 20_000
 
 
 class StoreError(RuntimeError):
@@ -173,8 +170,6 @@ class Store:
         self._articles_read: tuple[str, dict[str, IndexedArticle]] = ("-", {})
         self._aliases: tuple[str, dict[str, str]] = ("-", {})
         self._catalog: tuple[str, list[CatalogEntry]] = ("-", [])
-        self._vectors: OrderedDict[tuple[str, int], np.ndarray] = OrderedDict()
-        self._vectors_lock = threading.Lock()
 
     def preload_vectors(self) -> None:
         """Start Chroma loading the chunks' vector index, which it reads whole on first use
@@ -316,26 +311,13 @@ class Store:
         return Embedder.from_settings(self.settings)
 
     def sentence_vectors(self, sentences: Sequence[tuple[IndexedArticle, int]]) -> np.ndarray:
-        """The vectors of these (article, sentence number) pairs, in order. The store keeps
-        none (`index.store.format`): a question embeds the sentences it weighs, in one call,
-        and the last SENTENCE_VECTORS_KEPT stay for the next question."""
-        keys = [(item.article.content_hash, index) for item, index in sentences]
-        with self._vectors_lock:
-            missing = {key: (item, index) for key, (item, index) in zip(keys, sentences)
-                       if key not in self._vectors}
-        if missing:
-            texts = [text for item, index in missing.values()
-                     for text in sentence_texts(item.article, [item.sentences[index]])]
-            made = self.embedder.encode(texts)
-            with self._vectors_lock:
-                self._vectors.update(zip(missing, made))
-                while len(self._vectors) > SENTENCE_VECTORS_KEPT:
-                    self._vectors.popitem(last=False)
-        with self._vectors_lock:
-            for key in keys:
-                self._vectors.move_to_end(key)
-            return np.stack([self._vectors[key] for key in keys]) if keys else \
-                np.zeros((0, 0), dtype=np.float32)
+        """The vectors of these (article, sentence number) pairs, in order, embedded now in
+        one call: the store keeps none (`index.store.format`). Not kept between questions
+        either: a vector's last bits follow the batch it was embedded in, and an answer must
+        not depend on the questions asked before it."""
+        texts = [text for item, index in sentences
+                 for text in sentence_texts(item.article, [item.sentences[index]])]
+        return self.embedder.encode(texts) if texts else np.zeros((0, 0), dtype=np.float32)
 
     # -- writing -------------------------------------------------------------------------------
 
