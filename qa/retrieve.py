@@ -36,8 +36,8 @@ PHRASE_WEIGHT = 0.3
 # few ids walks much of the graph (70 ms for 30 of 57k chunks, against 3 ms to read their
 # vectors); reading vectors grows with the count and is the slower above about 400.
 EXACT_SEARCH_MAX = 400
-# Chroma's search is held to at most this many ids at once; ids that are a large share of the
-# store are found by an unheld search OVERSAMPLE times as deep as their share needs, up to
+# Chroma's search is held to at most this many ids at once (about 15 ms a search at 87k
+# chunks); first, an unheld search OVERSAMPLE times as deep as their share needs, up to
 # OVERSAMPLE_MAX results (n_results=2000 took 0.4-0.6 s at 87k chunks; 30, 2-7 ms).
 ID_FILTER_MAX, OVERSAMPLE, OVERSAMPLE_MAX = 5000, 2, 300
 
@@ -262,24 +262,30 @@ def dense_search(store: Store, query_vector: Sequence[float], depth: int, filter
 
 def _nearest_among(store: Store, vector: list[float], depth: int, filters: Filters,
                    allowed: list[str]) -> tuple[dict[str, float], dict[str, dict[str, Any]]]:
-    """The nearest of many `allowed` chunks. Chroma's search held to ids passes each to
-    SQLite as a variable: up to ID_FILTER_MAX at a time. Ids that are a large share of the
-    store are found faster by an unheld search deep enough for their share."""
+    """The nearest of many `allowed` chunks. The store's nearest chunks hold the nearest
+    allowed ones, in order, once they hold `depth` of them, as a speaker's or a window's
+    chunks near the question usually do: an unheld search deep enough for their share comes
+    first. Else Chroma's search held to ids, which passes each to SQLite as a variable: up to
+    ID_FILTER_MAX at a time."""
     share = len(allowed) / max(1, store.chunk_count())
     deep = int(depth * OVERSAMPLE / share)
-    if deep <= OVERSAMPLE_MAX or len(allowed) <= ID_FILTER_MAX:
-        unheld = len(allowed) > ID_FILTER_MAX
-        found = store.chunks.query(query_embeddings=[vector],
-                                   n_results=deep if unheld else min(depth, len(allowed)),
-                                   ids=None if unheld else allowed,
-                                   include=["metadatas", "distances"])
-        wanted = set(allowed)
-        return _nearest(found, lambda i, meta: i in wanted and filters.admits(meta), depth)
+    wanted = set(allowed)
+
+    def keep(chunk_id: str, meta: dict[str, Any]) -> bool:
+        return chunk_id in wanted and filters.admits(meta)
+
+    nearest = _nearest(store.chunks.query(query_embeddings=[vector],
+                                          n_results=min(deep, OVERSAMPLE_MAX),
+                                          include=["metadatas", "distances"]), keep, depth)
+    if len(nearest[0]) >= depth or (deep <= OVERSAMPLE_MAX and len(allowed) > ID_FILTER_MAX):
+        return nearest
     scored: dict[str, float] = {}
     metadata: dict[str, dict[str, Any]] = {}
     for first in range(0, len(allowed), ID_FILTER_MAX):
-        part_scores, part_metadata = _nearest_among(
-            store, vector, depth, filters, allowed[first:first + ID_FILTER_MAX])
+        part = allowed[first:first + ID_FILTER_MAX]
+        part_scores, part_metadata = _nearest(store.chunks.query(
+            query_embeddings=[vector], ids=part, n_results=min(depth, len(part)),
+            include=["metadatas", "distances"]), keep, depth)
         scored.update(part_scores)
         metadata.update(part_metadata)
     best = sorted(scored, key=scored.__getitem__, reverse=True)[:depth]

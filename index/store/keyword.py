@@ -223,6 +223,12 @@ class Segment:
             STEMMER.stemWord)
         return cls(bm25, list(chunk_ids), speaker_rows, days, table)
 
+    @cached_property
+    def speaker_arrays(self) -> dict[str, np.ndarray]:
+        """`speaker_rows` as arrays: a speaker of the whole archive speaks in thousands of
+        documents, too many to walk in Python per question."""
+        return {name: np.asarray(rows, dtype=np.int64) for name, rows in self.speaker_rows.items()}
+
     def postings(self, token: str) -> np.ndarray:
         """The documents that hold `token`."""
         column = self.bm25.vocab_dict.get(token) if self.bm25 is not None else None
@@ -419,9 +425,10 @@ class KeywordIndex:
     def _speaker_rows(self, speakers: Iterable[str]) -> list[np.ndarray]:
         """Per segment, the documents in which any of `speakers` speaks."""
         names = list(speakers)
-        return [np.unique(np.array([row for name in names
-                                    for row in segment.speaker_rows.get(name, ())],
-                                   dtype=np.int64)) for segment in self.segments]
+        none = np.zeros(0, dtype=np.int64)
+        return [np.concatenate([none, *(segment.speaker_arrays.get(name, none)
+                                        for name in names)])
+                for segment in self.segments]
 
     def _allowed(self, speakers: Sequence[str] | None, days: tuple[int, int]) -> list[np.ndarray]:
         """Per segment, which documents a search may return: live ones, of a day in `days`
