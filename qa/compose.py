@@ -193,7 +193,7 @@ def _candidates(passages: Sequence[Passage], articles: dict[str, IndexedArticle]
                                  best_context[key],
                                  scorer.speaker_fit(article.sentences[index].speaker, text),
                                  scorer.phrase(text), unknown))
-    estimated = _estimated_cosines(weighed, scorer.query_vector)
+    estimated = estimated_cosines([(c.article, c.index) for c in weighed], scorer.query_vector)
     weighed = [c for c, _ in sorted(zip(weighed, estimated), reverse=True,
                                     key=lambda pair: pair[0].without_cosine
                                     + WEIGHT_COSINE * pair[1])][:EMBEDDED]
@@ -202,19 +202,21 @@ def _candidates(passages: Sequence[Passage], articles: dict[str, IndexedArticle]
             for c, vector in zip(weighed, vectors)]
 
 
-def _estimated_cosines(candidates: list[Candidate], query_vector: np.ndarray) -> list[float]:
-    """Each candidate's cosine to the question as its stored component signs estimate it
-    (0 where an article has none)."""
+def estimated_cosines(sentences: Sequence[tuple[IndexedArticle, int]],
+                      vector: np.ndarray) -> list[float]:
+    """Each (article, sentence number)'s cosine to `vector` as its stored component signs
+    estimate it, one product per article (0 where an article has none): sentences are ranked
+    without embedding them."""
     by_article: dict[str, list[int]] = {}
-    for number, c in enumerate(candidates):
-        by_article.setdefault(c.article.article.id, []).append(number)
-    estimated = [0.0] * len(candidates)
+    for number, (article, _) in enumerate(sentences):
+        by_article.setdefault(article.article.id, []).append(number)
+    estimated = [0.0] * len(sentences)
     for numbers in by_article.values():
-        signs = candidates[numbers[0]].article.signs
+        signs = sentences[numbers[0]][0].signs
         if signs is None:
             continue
-        rows = signs[[candidates[n].index for n in numbers]]
-        for n, value in zip(numbers, sign_closeness(rows, query_vector).tolist()):
+        rows = signs[[sentences[n][1] for n in numbers]]
+        for n, value in zip(numbers, sign_closeness(rows, vector).tolist()):
             estimated[n] = value
     return estimated
 

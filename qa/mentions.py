@@ -18,9 +18,14 @@ from index.records import IndexedArticle
 from index.speech.turns import REPORTER
 from index.store.chroma import Store
 from index.store.keyword import ALL_DAYS, StatementHit, query_words
-from index.vectors.embed import sign_closeness
 from qa.answer import Citation, DayCount, Window
-from qa.compose import cite_sentences, is_statement, sentence_text, statement
+from qa.compose import (
+    cite_sentences,
+    estimated_cosines,
+    is_statement,
+    sentence_text,
+    statement,
+)
 from qa.dates import DateWindow, from_day_number
 
 # Entries a timeline shows: the first day, the last, and the strongest between.
@@ -146,8 +151,8 @@ def best_sentences(store: Store, hits_by_day: dict[int, list[StatementHit]],
             if article is not None and hit.sentence < len(article.sentences) \
                     and is_statement(sentence_text(article, hit.sentence)):
                 said.setdefault(day, []).append((hit, article))
-    closeness = iter(estimated([(article, hit.sentence) for found in said.values()
-                                for hit, article in found], topic_vector))
+    closeness = iter(estimated_cosines([(article, hit.sentence) for found in said.values()
+                                        for hit, article in found], topic_vector))
     best: dict[int, tuple[IndexedArticle, int, float]] = {}
     for day, found in said.items():
         scored = []
@@ -159,13 +164,6 @@ def best_sentences(store: Store, hits_by_day: dict[int, list[StatementHit]],
         _, close, article, index = max(scored, key=lambda s: s[0])
         best[day] = (article, index, close)
     return best
-
-
-def estimated(sentences: list[tuple[IndexedArticle, int]], vector: np.ndarray) -> list[float]:
-    """Each sentence's cosine to `vector` as its stored component signs estimate it: a day's
-    sentences are ranked without embedding them (0 where an article has no signs)."""
-    return [float(sign_closeness(article.signs[[index]], vector)[0])
-            if article.signs is not None else 0.0 for article, index in sentences]
 
 
 def cite_statement(n: int, article: IndexedArticle, index: int, score: float) -> Citation:
