@@ -140,3 +140,15 @@ def test_the_command_line(dated_store: Store, capsys: pytest.CaptureFixture[str]
     assert main(["ask", "What did Kirby say about the Houthis yesterday?", "--today",
                  "2024-03-06", "--store", str(dated_store.path)]) == 0
     assert capsys.readouterr().out.startswith("On March 5, 2024: John Kirby")
+
+
+def test_a_name_is_not_part_of_a_longer_one_but_goes_on_before_a_title(
+        dated_store: Store) -> None:
+    """West Virginia (November 2) is not Virginia (March 5); "National Economic Council
+    Director" (October 19) is the council with a title after it, before its plain name
+    (January 12)."""
+    virginia = ask("When did Jean-Pierre first mention Virginia?", store=dated_store)
+    assert virginia.kind == "first" and [c.date for c in virginia.citations] == ["2024-03-05"]
+    council = ask("When did Jean-Pierre first mention the National Economic Council?",
+                  store=dated_store)
+    assert [c.date for c in council.citations] == ["2023-10-19"], council.text

@@ -32,9 +32,11 @@ import numpy as np
 import Stemmer
 from bm25s.stopwords import STOPWORDS_EN
 
+from index.speech.quotes import TITLES
 from index.store.statements import (
     AFTER_GAP,
     AFTER_OF,
+    AFTER_QUALIFIER,
     CAPITAL,
     FIRST,
     LOWER,
@@ -55,9 +57,12 @@ SEGMENT_IDS = "chunk_ids.json"
 SEGMENT_SPEAKERS = "speakers.json"
 SEGMENT_DAYS = "days.npy"
 # Saved indexes of another version are rebuilt from the store (2: days and statements;
-# 3-6: statement words as written, names said).
-VERSION = 6
+# 3-6: statement words as written, names said; 7: a place's qualifier, a title after a name).
+VERSION = 7
 ALL_DAYS = (0, 99_999_999)
+# Words that make a place another place: West Virginia, New Mexico, Northern Ireland.
+PLACE_QUALIFIERS = frozenset({"north", "south", "east", "west", "northern", "southern",
+                              "eastern", "western", "central", "new", "upper", "lower"})
 # Rebuild from the live chunks once this share of indexed chunks is dead.
 MAX_DEAD_SHARE = 0.2
 # Building a segment holds its texts and tokens: 50k chunks take about 130 MB, 570k took 1.4 GB.
@@ -132,7 +137,8 @@ def tokenize(texts: Sequence[str]) -> list[list[str]]:
 def statement_words(text: str) -> list[tuple[str, str, int]]:
     """A sentence's words as the statement table keeps them, bm25s's stopwords out: as
     written, in lower case, and how it was written (LOWER, CAPITAL or FIRST, with
-    NAME_GOES_ON and AFTER_GAP)."""
+    NAME_GOES_ON, AFTER_QUALIFIER and AFTER_GAP; a title does not go on with a name:
+    "Council Director" holds the Council)."""
     found = []
     matches = list(WORD.finditer(text))
     left_out: list[str] = []
@@ -145,10 +151,14 @@ def statement_words(text: str) -> list[tuple[str, str, int]]:
             continue
         case = FIRST if number == 0 else CAPITAL if word[0].isupper() else LOWER
         if case != LOWER and number + 1 < len(matches) and matches[number + 1][0][0].isupper() \
-                and not text[match.end():matches[number + 1].start()].strip():
+                and not text[match.end():matches[number + 1].start()].strip() \
+                and matches[number + 1][0].lower() not in TITLES:
             case |= NAME_GOES_ON
         if left_out:
             case |= AFTER_OF if left_out == ["of"] else AFTER_GAP
+        elif case & WRITTEN == CAPITAL and found and found[-1][2] & NAME_GOES_ON \
+                and found[-1][1] in PLACE_QUALIFIERS:
+            case |= AFTER_QUALIFIER
         found.append((word, lower, case))
         left_out = []
     return found

@@ -27,7 +27,8 @@ WORDS_FILE = "statement_words.json"
 NO_SPEAKER = -1
 # How a word was written (`cases`, the low two bits): in lower case, with a capital, or as the
 # sentence's first word (a capital that says nothing); NAME_GOES_ON marks a capitalised word
-# followed by another ("Capitol Hill": not the Capitol).
+# followed by another ("Capitol Hill": not the Capitol), AFTER_QUALIFIER one that follows a
+# word making it another place ("West Virginia": not Virginia).
 LOWER, CAPITAL, FIRST = 0, 1, 2
 WRITTEN = 3
 NAME_GOES_ON = 4
@@ -35,6 +36,7 @@ NAME_GOES_ON = 4
 # name ("Department [of] Transportation").
 AFTER_GAP = 8
 AFTER_OF = 16
+AFTER_QUALIFIER = 32
 
 
 @dataclass(frozen=True)
@@ -215,6 +217,9 @@ class StatementTable:
             exact &= np.isin(np.arange(rows.size), owner[:-1][verbatim])
         if query[-1].name:  # the last word of a name ends it: "Capitol", not "Capitol Hill"
             standing = as_written[-1] & ((cases & NAME_GOES_ON) == 0)
+            exact &= np.isin(np.arange(rows.size), owner[standing])
+        if query[0].name:  # nor is "West Virginia" Virginia
+            standing = as_written[0] & ((cases & AFTER_QUALIFIER) == 0)
             exact &= np.isin(np.arange(rows.size), owner[standing])
         keep = held > 0
         return Found(rows[keep], held[keep], paired[keep], exact[keep])
