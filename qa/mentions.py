@@ -32,7 +32,6 @@ from qa.dates import DateWindow, from_day_number
 MAX_ENTRIES = 8
 # A sentence mentions the topic when it holds all of its words and, for a phrase, most of
 # its neighbouring word pairs side by side ("United Kingdom", not "the kingdom … united").
-MIN_HELD = 0.999
 MIN_PAIRED = 0.5
 # A day's best sentence is close to the topic and says something about it: up to this bonus
 # for its length, full at INFORMATIVE_WORDS ("I just talked about student debt relief" is
@@ -97,8 +96,7 @@ def mentions(store: Store, topic: str, speakers: list[str] | None,
     days = window.day_numbers() if window else ALL_DAYS
     hits = store.keyword.statements(topic, speakers=speakers, days=days, skip=(REPORTER,))
     phrase = len(query_words(topic)) > 1
-    held = [hit for hit in hits
-            if hit.held >= MIN_HELD and (not phrase or hit.paired >= MIN_PAIRED)]
+    held = [hit for hit in hits if not phrase or hit.paired >= MIN_PAIRED]
     if any(hit.exact for hit in held):
         held = [hit for hit in held if hit.exact]
     by_day: dict[int, list[StatementHit]] = {}

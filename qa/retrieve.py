@@ -11,7 +11,7 @@ top keyword hit holds more of the question's weight won on both (see README, Qua
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -32,14 +32,12 @@ MODES = ("hybrid", "dense", "keyword")
 # for questions about someone's words ("who talked about core tenets?"): it cost RealTime QA's
 # quiz questions, which describe the news in words of their own, 0.009 of answer hit@1.
 PHRASE_WEIGHT = 0.3
-# Up to this many, a speaker's chunks are scored here, exactly: Chroma's HNSW search held to a
-# few ids walks much of the graph (70 ms for 30 of 57k chunks, against 3 ms to read their
-# vectors); reading vectors grows with the count and is the slower above about 400.
-EXACT_SEARCH_MAX = 400
-# Chroma's search is held to at most this many ids at once (about 15 ms a search at 87k
-# chunks); first, an unheld search OVERSAMPLE times as deep as their share needs, up to
-# OVERSAMPLE_MAX results (n_results=2000 took 0.4-0.6 s at 87k chunks; 30, 2-7 ms).
-ID_FILTER_MAX, OVERSAMPLE, OVERSAMPLE_MAX = 5000, 2, 300
+# A speaker's or a window's chunks: this many times the search's depth, the nearest by their
+# vectors' signs (the keyword index keeps them), are then ranked exactly by their vectors
+# (reading 120 vectors takes 5 ms, 240 with their metadata 18). Chroma's search held to ids
+# walks much of its graph (70 ms for 30 of 57k chunks) and takes a few thousand ids at once;
+# so does a read here (RESCORED_MAX).
+RESCORED, RESCORED_MAX = 4, 5000
 
 
 @dataclass(frozen=True)
@@ -124,12 +122,11 @@ def retrieve(store: Store, query: str, query_vector: Sequence[float], *, k: int 
     total = store.chunk_count()
     if total == 0:
         return []
-    allowed = (store.keyword.quoting(speakers or None, days)
-               if speakers or days != ALL_DAYS else None)
     dense: dict[str, float] = {}
     metadata: dict[str, dict[str, Any]] = {}
     if mode != "keyword":
-        dense, found = dense_search(store, query_vector, min(depth, total), chosen, allowed)
+        dense, found = dense_search(store, query_vector, min(depth, total), chosen,
+                                    list(speakers) or None)
         metadata.update(found)
     hits = (store.keyword.hits(query, depth * (3 if where else 1), speakers=speakers or None,
                                days=days) if mode != "dense" else [])
@@ -237,65 +234,41 @@ def dense_weight(hits: Sequence[KeywordHit], mode: str) -> float:
 
 
 def dense_search(store: Store, query_vector: Sequence[float], depth: int, filters: Filters,
-                 allowed: list[str] | None) -> tuple[dict[str, float], dict[str, dict[str, Any]]]:
-    """Nearest chunks (id → cosine, best first, and the metadata of those Chroma returned it
-    for), among `allowed` when given (the filters' days are in it already)."""
+                 speakers: list[str] | None) -> tuple[dict[str, float], dict[str, dict[str, Any]]]:
+    """Nearest chunks (id → cosine, best first, and the metadata of those it read it for);
+    held to `speakers` or the filters' days, the nearest of theirs."""
     vector = [float(x) for x in query_vector]
-    if allowed is None:
+    days = filters.days()
+    if speakers is None and days == ALL_DAYS:
         found = store.chunks.query(query_embeddings=[vector], n_results=depth,
                                    where=filters.where(), include=["metadatas", "distances"])
         return _nearest(found)
-    if len(allowed) <= EXACT_SEARCH_MAX:
-        if not allowed:
+    wanted = depth * RESCORED
+    sifted = filters.where() is not None  # a source filter: read metadata, widen if it must
+    while True:
+        candidates = store.keyword.nearest(np.asarray(vector, dtype=np.float32), wanted,
+                                           speakers, days)
+        if not candidates:
             return {}, {}
-        found = store.chunks.get(ids=allowed, include=["embeddings", "metadatas"])
-        rows = [row for row, meta in enumerate(found["metadatas"])
-                if meta is not None and filters.admits(meta)]
-        if not rows:
-            return {}, {}
-        similarity = np.asarray(found["embeddings"])[rows] @ np.asarray(vector)
-        best = np.argsort(-similarity, kind="stable")[:depth]
-        return ({found["ids"][rows[i]]: float(similarity[i]) for i in best},
-                {found["ids"][rows[i]]: found["metadatas"][rows[i]] for i in best})
-    return _nearest_among(store, vector, depth, filters, allowed)
+        found = store.chunks.get(ids=candidates,
+                                 include=["embeddings", "metadatas"] if sifted else ["embeddings"])
+        rows = [row for row, meta in enumerate(found["metadatas"] or found["ids"])
+                if not sifted or (meta is not None and filters.admits(meta))]
+        if not sifted or len(rows) >= depth or len(candidates) < wanted \
+                or wanted >= RESCORED_MAX:
+            break
+        wanted = min(wanted * RESCORED, RESCORED_MAX)
+    if not rows:
+        return {}, {}
+    similarity = np.asarray(found["embeddings"])[rows] @ np.asarray(vector)
+    best = [rows[i] for i in np.argsort(-similarity, kind="stable")[:depth]]
+    scores = dict(zip(rows, similarity.tolist()))
+    return ({found["ids"][row]: float(scores[row]) for row in best},
+            {found["ids"][row]: found["metadatas"][row] for row in best} if sifted else {})
 
 
-def _nearest_among(store: Store, vector: list[float], depth: int, filters: Filters,
-                   allowed: list[str]) -> tuple[dict[str, float], dict[str, dict[str, Any]]]:
-    """The nearest of many `allowed` chunks. The store's nearest chunks hold the nearest
-    allowed ones, in order, once they hold `depth` of them, as a speaker's or a window's
-    chunks near the question usually do: an unheld search deep enough for their share comes
-    first. Else Chroma's search held to ids, which passes each to SQLite as a variable: up to
-    ID_FILTER_MAX at a time."""
-    share = len(allowed) / max(1, store.chunk_count())
-    deep = int(depth * OVERSAMPLE / share)
-    wanted = set(allowed)
-
-    def keep(chunk_id: str, meta: dict[str, Any]) -> bool:
-        return chunk_id in wanted and filters.admits(meta)
-
-    nearest = _nearest(store.chunks.query(query_embeddings=[vector],
-                                          n_results=min(deep, OVERSAMPLE_MAX),
-                                          include=["metadatas", "distances"]), keep, depth)
-    if len(nearest[0]) >= depth or (deep <= OVERSAMPLE_MAX and len(allowed) > ID_FILTER_MAX):
-        return nearest
-    scored: dict[str, float] = {}
-    metadata: dict[str, dict[str, Any]] = {}
-    for first in range(0, len(allowed), ID_FILTER_MAX):
-        part = allowed[first:first + ID_FILTER_MAX]
-        part_scores, part_metadata = _nearest(store.chunks.query(
-            query_embeddings=[vector], ids=part, n_results=min(depth, len(part)),
-            include=["metadatas", "distances"]), keep, depth)
-        scored.update(part_scores)
-        metadata.update(part_metadata)
-    best = sorted(scored, key=scored.__getitem__, reverse=True)[:depth]
-    return {i: scored[i] for i in best}, {i: metadata[i] for i in best}
-
-
-def _nearest(found: dict[str, Any], keep: Callable[[str, dict[str, Any]], bool] | None = None,
-             depth: int | None = None) -> tuple[dict[str, float], dict[str, dict[str, Any]]]:
+def _nearest(found: dict[str, Any]) -> tuple[dict[str, float], dict[str, dict[str, Any]]]:
     """A Chroma query's answer as (id → cosine, id → metadata), best first."""
     rows = [(i, d, meta) for i, d, meta in zip(found["ids"][0], found["distances"][0],
-                                               found["metadatas"][0])
-            if meta is not None and (keep is None or keep(i, meta))][:depth]
+                                               found["metadatas"][0]) if meta is not None]
     return {i: 1.0 - float(d) for i, d, _ in rows}, {i: meta for i, _, meta in rows}

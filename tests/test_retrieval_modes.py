@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from index.store.chroma import Store
@@ -68,18 +69,27 @@ def test_missing_reranker_is_a_clear_error(seed_store: Store, tmp_path: Path) ->
         ask(QUESTION, store=store_with(seed_store, reranker=str(tmp_path / "nothing")))
 
 
-@pytest.mark.parametrize("exact_max", [0, 10_000])
-def test_speaker_search_is_the_same_exact_or_through_chroma(
-        seed_store: Store, monkeypatch: pytest.MonkeyPatch, exact_max: int) -> None:
-    """A speaker's chunks are ranked here when few, by Chroma (`ids=`) when many: one order."""
+@pytest.mark.parametrize("rescored", [1, 10_000])
+def test_speaker_search_is_the_same_from_signs_or_exact(
+        seed_store: Store, monkeypatch: pytest.MonkeyPatch, rescored: int) -> None:
+    """A speaker's chunks are picked by their vectors' signs, then ranked exactly: the
+    passages are those of ranking all of them exactly, of theirs only."""
     speakers = matching_speakers(seed_store, "Dunford")
     query_vector = seed_store.embedder.encode(["revenue"])[0]
     expected = retrieve(seed_store, "revenue", query_vector, speakers=speakers)
-    monkeypatch.setattr("qa.retrieve.EXACT_SEARCH_MAX", exact_max)
+    monkeypatch.setattr("qa.retrieve.RESCORED", rescored)
     found = retrieve(seed_store, "revenue", query_vector, speakers=speakers)
     assert [p.chunk_id for p in found] == [p.chunk_id for p in expected]
     quoting = set(seed_store.keyword.quoting(speakers))
     assert found and {p.chunk_id for p in found} <= quoting
+
+
+def test_the_signs_find_the_nearest_chunks(seed_store: Store) -> None:
+    """Of every chunk, the few the signs put nearest hold the truly nearest."""
+    vector = seed_store.embedder.encode(["How much revenue did the Taliban raise?"])[0]
+    every = seed_store.chunks.get(include=["embeddings"])
+    truly = every["ids"][int(np.argmax(np.asarray(every["embeddings"]) @ vector))]
+    assert truly in seed_store.keyword.nearest(vector, 5, None)
 
 
 def test_speaker_and_source_filters_combine(seed_store: Store) -> None:

@@ -47,7 +47,7 @@ from index.store.keyword import ChunkText, KeywordIndex
 from index.store.lock import WriteLock
 from index.store.statements import Statement
 from index.vectors.chunks import normalise_whitespace
-from index.vectors.embed import Embedder, model_label, sentence_texts
+from index.vectors.embed import Embedder, model_label, sentence_texts, sign_bits
 
 if TYPE_CHECKING:
     from chromadb.api import ClientAPI
@@ -602,13 +602,18 @@ class Store:
     def _chunk_texts(self, chunk_ids: Sequence[str]) -> list[ChunkText]:
         """What the keyword index reads of each chunk, from its article's record: its words,
         its speakers, its day, and when dated the sentences it keeps in the statement table
-        (a sentence two chunks share kept by the first)."""
+        (a sentence two chunks share kept by the first); from the chunk, its vector's signs."""
         chunks: dict[str, dict[str, Any]] = {}
+        signs: dict[str, bytes] = {}
         for first in range(0, len(chunk_ids), PAGE):
             found = self.chunks.get(ids=list(chunk_ids[first:first + PAGE]),
-                                    include=["metadatas"])
-            chunks.update((i, meta) for i, meta in zip(found["ids"], found["metadatas"])
-                          if meta is not None)
+                                    include=["metadatas", "embeddings"])
+            kept = [row for row, meta in enumerate(found["metadatas"]) if meta is not None]
+            chunks.update((found["ids"][row], found["metadatas"][row]) for row in kept)
+            if kept:
+                packed = sign_bits(np.asarray(found["embeddings"])[kept])
+                signs.update((found["ids"][row], bits.tobytes()) for row, bits in
+                             zip(kept, packed))
         by_article: dict[str, list[str]] = {}
         for chunk_id, meta in chunks.items():
             by_article.setdefault(meta["article_id"], []).append(chunk_id)
@@ -621,7 +626,8 @@ class Store:
                 ours = [i for i in by_article[article_id]
                         if chunk_hash(i) == meta.get("content_hash")]
                 texts.update(_chunk_texts_of(article_id, meta, ours, chunks))
-        return [texts.get(chunk_id, ChunkText("")) for chunk_id in chunk_ids]
+        return [replace(texts[chunk_id], signs=signs[chunk_id]) if chunk_id in texts
+                else ChunkText("") for chunk_id in chunk_ids]
 
 
 class StoreCollection:

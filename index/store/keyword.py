@@ -24,7 +24,7 @@ import shutil
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property, lru_cache, reduce
 from pathlib import Path
 
 import bm25s
@@ -47,6 +47,7 @@ from index.store.statements import (
     Statement,
     StatementTable,
 )
+from index.vectors.embed import sign_closeness
 
 STEMMER = Stemmer.Stemmer("english")
 # bm25s's own word pattern and English stopwords, for `statement_words`.
@@ -56,13 +57,17 @@ MANIFEST = "manifest.json"
 SEGMENT_IDS = "chunk_ids.json"
 SEGMENT_SPEAKERS = "speakers.json"
 SEGMENT_DAYS = "days.npy"
+SEGMENT_SIGNS = "signs.npy"
 # Saved indexes of another version are rebuilt from the store (2: days and statements;
-# 3-6: statement words as written, names said; 7: a place's qualifier, a title after a name).
-VERSION = 7
+# 3-6: statement words as written, names said; 7: a place's qualifier, a title after a name;
+# 8: chunk vectors' signs).
+VERSION = 8
 ALL_DAYS = (0, 99_999_999)
 # Words that make a place another place: West Virginia, New Mexico, Northern Ireland.
 PLACE_QUALIFIERS = frozenset({"north", "south", "east", "west", "northern", "southern",
                               "eastern", "western", "central", "new", "upper", "lower"})
+# The share of a topic's weight a sentence holding all its words holds (float32 sums).
+EVERY_WORD = 0.999
 # Rebuild from the live chunks once this share of indexed chunks is dead.
 MAX_DEAD_SHARE = 0.2
 # Building a segment holds its texts and tokens: 50k chunks take about 130 MB, 570k took 1.4 GB.
@@ -72,13 +77,14 @@ MAX_SEGMENT_CHUNKS = 50_000
 @dataclass(frozen=True)
 class ChunkText:
     """What the index reads of a chunk: its words, the speakers of its sentences, its day
-    (20240305; 0 when undated) and, when dated, the sentences it keeps in the statement
-    table."""
+    (20240305; 0 when undated), when dated the sentences it keeps in the statement table, and
+    its vector's signs (`sign_bits`; empty when it has none)."""
 
     text: str
     speakers: tuple[str, ...] = ()
     day: int = 0
     statements: tuple[Statement, ...] = ()
+    signs: bytes = b""
 
 
 FetchChunks = Callable[[Sequence[str]], Sequence[ChunkText]]
@@ -86,15 +92,14 @@ FetchChunks = Callable[[Sequence[str]], Sequence[ChunkText]]
 
 @dataclass(frozen=True)
 class StatementHit:
-    """A sentence of the statement table that holds some of a topic's words: `held` is the
-    share of the topic's weight it holds, `paired` the share of its neighbouring word pairs
-    it holds side by side, `exact` whether it holds the topic as written."""
+    """A sentence of the statement table that holds every word of a topic: `paired` is the
+    share of its neighbouring word pairs it holds side by side, `exact` whether it holds the
+    topic as written."""
 
     chunk_id: str
     sentence: int
     speaker: str | None
     day: int
-    held: float
     paired: float
     exact: bool = False
 
@@ -203,14 +208,15 @@ def idf(df: int | np.ndarray, n_docs: int) -> float | np.ndarray:
 @dataclass
 class Segment:
     """One bm25s index; `chunk_ids[i]` is its document i, `speaker_rows[name]` the documents
-    in which `name` speaks, `days[i]` document i's day and `statements` the statement table
-    of its dated documents. `name` is its folder on disk. Chunks with no searchable word (only
-    stopwords) leave `bm25` None: bm25s needs a word."""
+    in which `name` speaks, `days[i]` document i's day, `signs[i]` its vector's signs and
+    `statements` the statement table of its dated documents. `name` is its folder on disk.
+    Chunks with no searchable word (only stopwords) leave `bm25` None: bm25s needs a word."""
 
     bm25: bm25s.BM25 | None
     chunk_ids: list[str]
     speaker_rows: dict[str, list[int]]
     days: np.ndarray
+    signs: np.ndarray
     statements: StatementTable
     name: str = field(default_factory=lambda: uuid.uuid4().hex[:12])
 
@@ -221,9 +227,10 @@ class Segment:
             for speaker in chunk.speakers:
                 speaker_rows.setdefault(speaker, []).append(row)
         days = np.asarray([chunk.day for chunk in chunks], dtype=np.int32)
+        signs = _sign_rows([chunk.signs for chunk in chunks])
         tokens = tokenize([chunk.text for chunk in chunks])
         if not any(tokens):
-            return cls(None, list(chunk_ids), speaker_rows, days,
+            return cls(None, list(chunk_ids), speaker_rows, days, signs,
                        StatementTable.empty(len(chunks)))
         bm25 = bm25s.BM25()
         bm25.index(tokens, show_progress=False)
@@ -231,7 +238,7 @@ class Segment:
         table = StatementTable.build(
             statements, [statement_words(s.text) for in_chunk in statements for s in in_chunk],
             STEMMER.stemWord)
-        return cls(bm25, list(chunk_ids), speaker_rows, days, table)
+        return cls(bm25, list(chunk_ids), speaker_rows, days, signs, table)
 
     @cached_property
     def speaker_arrays(self) -> dict[str, np.ndarray]:
@@ -296,6 +303,7 @@ class Segment:
         (staging / SEGMENT_IDS).write_text(json.dumps(self.chunk_ids), encoding="utf-8")
         (staging / SEGMENT_SPEAKERS).write_text(json.dumps(self.speaker_rows), encoding="utf-8")
         np.save(staging / SEGMENT_DAYS, self.days)
+        np.save(staging / SEGMENT_SIGNS, self.signs)
         self.statements.save(staging)
         staging.rename(target)
 
@@ -306,7 +314,9 @@ class Segment:
         bm25 = (bm25s.BM25.load(str(folder / name), mmap=True, show_progress=False)
                 if (folder / name / "params.index.json").exists() else None)
         days = np.load(folder / name / SEGMENT_DAYS, mmap_mode="r")
-        return cls(bm25, ids, speaker_rows, days, StatementTable.load(folder / name), name)
+        signs = np.load(folder / name / SEGMENT_SIGNS, mmap_mode="r")
+        return cls(bm25, ids, speaker_rows, days, signs, StatementTable.load(folder / name),
+                   name)
 
 
 @dataclass
@@ -432,6 +442,21 @@ class KeywordIndex:
                 for segment, mask in zip(self.segments, self._allowed(names, days))
                 for row in np.flatnonzero(mask)]
 
+    def nearest(self, query_vector: np.ndarray, count: int, speakers: Sequence[str] | None,
+                days: tuple[int, int] = ALL_DAYS) -> list[str]:
+        """The `count` live chunks of `speakers` (None: anyone) and `days` whose vector signs
+        say they are nearest the question (all of them when they are fewer): a speaker's
+        or a window's chunks ranked here, in numpy, never through an id filter in Chroma."""
+        rows = [np.flatnonzero(mask) for mask in self._allowed(speakers, days)]
+        if sum(r.size for r in rows) <= count:
+            return [s.chunk_ids[row] for s, held in zip(self.segments, rows) for row in held]
+        scored = [(number, row, score) for number, (segment, held) in
+                  enumerate(zip(self.segments, rows)) if held.size and segment.signs.size
+                  for row, score in _best(held, sign_closeness(segment.signs[held],
+                                                               query_vector), count)]
+        best = sorted(scored, key=lambda item: -item[2])[:count]
+        return [self.segments[number].chunk_ids[row] for number, row, _ in best]
+
     def _speaker_rows(self, speakers: Iterable[str]) -> list[np.ndarray]:
         """Per segment, the documents in which any of `speakers` speaks."""
         names = list(speakers)
@@ -531,9 +556,10 @@ class KeywordIndex:
     def statements(self, topic: str, speakers: Sequence[str] | None = None,
                    days: tuple[int, int] = ALL_DAYS,
                    skip: Sequence[str] = ()) -> list[StatementHit]:
-        """Every sentence of the statement table that holds some of the topic's words, said
-        by one of `speakers` (None: by anyone, or no one named, but those in `skip`) on a
-        day in `days`; each sentence once, in index order."""
+        """Every sentence of the statement table that holds all of the topic's words (in some
+        form), said by one of `speakers` (None: by anyone, or no one named, but those in
+        `skip`) on a day in `days`; each sentence once, in index order. Only chunks holding
+        every word are read: a question's twenty words leave a few, not the whole store."""
         query = query_words(topic)
         if not query:
             return []
@@ -544,7 +570,7 @@ class KeywordIndex:
         for segment, mask in zip(self.segments, self._allowed(speakers, days)):
             if segment.bm25 is None:
                 continue
-            rows = np.unique(np.concatenate([segment.postings(stem) for stem in stems]))
+            rows = reduce(np.intersect1d, (segment.postings(stem) for stem in set(stems)))
             rows = rows[mask[rows] & (segment.days[rows] > 0)]
             table = segment.statements
             held = table.find(rows, query, weights)
@@ -553,14 +579,13 @@ class KeywordIndex:
                 keep = np.isin(codes, table.speaker_codes(speakers))
             else:
                 keep = ~np.isin(codes, table.speaker_codes(skip))
-            for row, share, paired, exact in zip(held.rows[keep], held.held[keep],
-                                                 held.paired[keep], held.exact[keep]):
+            keep &= held.held >= EVERY_WORD
+            for row, paired, exact in zip(held.rows[keep], held.paired[keep], held.exact[keep]):
                 code = int(table.speaker[row])
                 chunk_row = int(table.chunk[row])
                 hit = StatementHit(segment.chunk_ids[chunk_row], int(table.sentence[row]),
                                    None if code == NO_SPEAKER else table.names[code],
-                                   int(segment.days[chunk_row]), float(share), float(paired),
-                                   bool(exact))
+                                   int(segment.days[chunk_row]), float(paired), bool(exact))
                 found.setdefault(hit.key, hit)
         return list(found.values())
 
@@ -569,6 +594,25 @@ class KeywordIndex:
         """Per segment, the documents whose chunks are dead."""
         return [np.array([row for row, i in enumerate(s.chunk_ids) if i in self.dead],
                          dtype=np.int64) for s in self.segments]
+
+
+def _best(rows: np.ndarray, scores: np.ndarray, count: int) -> list[tuple[int, float]]:
+    """The `count` best-scored rows, as (row, score)."""
+    if rows.size > count:
+        top = np.argpartition(-scores, count - 1)[:count]
+        rows, scores = rows[top], scores[top]
+    return list(zip(rows.tolist(), scores.tolist()))
+
+
+def _sign_rows(signs: Sequence[bytes]) -> np.ndarray:
+    """Chunks' packed signs as one array; a chunk without them (its record gone) gets zero
+    bytes, and the exact ranking, finding no vector, drops it."""
+    width = max((len(s) for s in signs), default=0)
+    rows = np.zeros((len(signs), width), dtype=np.uint8)
+    for row, packed in enumerate(signs):
+        if packed:
+            rows[row] = np.frombuffer(packed, dtype=np.uint8)
+    return rows
 
 
 def _segments(chunk_ids: Sequence[str], fetch_chunks: FetchChunks) -> list[Segment]:
