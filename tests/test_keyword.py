@@ -46,6 +46,12 @@ def grown(paragraphs: dict[str, ChunkText], steps: int) -> KeywordIndex:
     return index
 
 
+def test_one_text_is_split_as_bm25s_splits_many(paragraphs: dict[str, ChunkText]) -> None:
+    texts = [c.text for c in islice(paragraphs.values(), 500)] + [
+        "Don't — U.S.-led 3rd ÉCOLE naïve café's", "", "the a an", "Straße ǅ"]
+    assert [keyword.tokenize([text])[0] for text in texts] == keyword.tokenize(texts)
+
+
 def test_segments_score_like_one_index(paragraphs: dict[str, ChunkText]) -> None:
     whole = KeywordIndex.build(list(paragraphs), list(paragraphs.values()), "g")
     for steps in (2, 3):
