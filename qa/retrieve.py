@@ -252,8 +252,9 @@ def dense_search(store: Store, query_vector: Sequence[float], depth: int, filter
             return {}, {}
         found = store.chunks.get(ids=candidates,
                                  include=["embeddings", "metadatas"] if sifted else ["embeddings"])
-        rows = [row for row, meta in enumerate(found["metadatas"] or found["ids"])
-                if not sifted or (meta is not None and filters.admits(meta))]
+        rows = ([row for row, meta in enumerate(found["metadatas"])
+                 if meta is not None and filters.admits(meta)] if sifted
+                else list(range(len(found["ids"]))))
         if not sifted or len(rows) >= depth or len(candidates) < wanted \
                 or wanted >= RESCORED_MAX:
             break
