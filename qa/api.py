@@ -271,8 +271,8 @@ def search(store: Store, parsed: ParsedQuestion, *, k: int = 8,
            filters: Filters | dict[str, Any] | None = None) -> SearchResult:
     """Hybrid search for a parsed question. With a speaker the store knows, the search is for
     the topic among that speaker's passages; the open search follows only when those fall
-    short of `k`. Always running it changed no answer figure of the quality sets for the
-    better, and cost the archive's "what did X say" questions a quarter of their time."""
+    short of `k`. Running it always raised no answer figure of the quality sets, and took a
+    quarter of the time of the archive's "what did X say" questions."""
     speakers = matching_speakers(store, parsed.speaker)
     query = parsed.topic if speakers else _search_text(parsed)
     query_vector = store.embedder.encode([query])[0]

@@ -262,10 +262,9 @@ def dense_search(store: Store, query_vector: Sequence[float], depth: int, filter
     if not rows:
         return {}, {}
     similarity = np.asarray(found["embeddings"])[rows] @ np.asarray(vector)
-    best = [rows[i] for i in np.argsort(-similarity, kind="stable")[:depth]]
-    scores = dict(zip(rows, similarity.tolist()))
-    return ({found["ids"][row]: float(scores[row]) for row in best},
-            {found["ids"][row]: found["metadatas"][row] for row in best} if sifted else {})
+    best = np.argsort(-similarity, kind="stable")[:depth]
+    return ({found["ids"][rows[i]]: float(similarity[i]) for i in best},
+            {found["ids"][rows[i]]: found["metadatas"][rows[i]] for i in best} if sifted else {})
 
 
 def _nearest(found: dict[str, Any]) -> tuple[dict[str, float], dict[str, dict[str, Any]]]:
