@@ -158,7 +158,7 @@ def compose(question: str, passages: Sequence[Passage], articles: dict[str, Inde
     if not candidates or (require_relevance and top_relevance < MIN_RELEVANCE):
         return Answer(question, NO_ANSWER_TEXT, [], 0.0, True)
     chosen = _select(candidates)
-    runs = _runs(_with_context(chosen, exclude))
+    runs = _runs(_with_context(chosen, exclude), asks_who)
     citations = [cite_sentences(n, article, first, last, score)
                  for n, (article, first, last, score) in enumerate(runs, 1)]
     transcripts = any(article.turns for article, *_ in runs)
@@ -316,9 +316,12 @@ def _same_statement(article: IndexedArticle, chosen: int, other: int) -> bool:
             and not article.sentences[other].question)
 
 
-def _runs(picked: list[tuple[Candidate, int]]) -> list[tuple[IndexedArticle, int, int, float]]:
+def _runs(picked: list[tuple[Candidate, int]],
+          asks_who: bool = False) -> list[tuple[IndexedArticle, int, int, float]]:
     """Adjacent sentences of one article become one citation; articles ordered by their best
-    sentence, sentences by position."""
+    sentence, sentences by position. A "who" answer orders its citations by their best
+    sentence even within an article: it names first whoever said it best, not whoever spoke
+    first at that briefing."""
     by_article: dict[str, list[tuple[int, Candidate]]] = {}
     for c, index in picked:
         by_article.setdefault(c.article.article.id, []).append((index, c))
@@ -337,7 +340,7 @@ def _runs(picked: list[tuple[Candidate, int]]) -> list[tuple[IndexedArticle, int
             first = last = index
             best = c.score
         runs.append((article, first, last, best))
-    return runs
+    return sorted(runs, key=lambda run: -run[3]) if asks_who else runs
 
 
 def cite_sentences(n: int, article: IndexedArticle, first: int, last: int,

@@ -157,7 +157,8 @@ def retrieve(store: Store, query: str, query_vector: Sequence[float], *, k: int 
         articles.update(store.get_articles([metadata[i]["article_id"] for i in window]))
         for chunk_id in window:
             meta = metadata[chunk_id]
-            if is_current(chunk_id, articles.get(meta["article_id"])):
+            item = articles.get(meta["article_id"])
+            if item is not None and is_current(chunk_id, item.article):
                 passages.append(Passage(chunk_id, meta["article_id"], meta["start"], meta["end"],
                                         (meta["sentence_start"], meta["sentence_end"]),
                                         fused[chunk_id]))
@@ -182,13 +183,12 @@ def with_closeness(store: Store, passages: list[Passage], dense: dict[str, float
 def chunk_texts(store: Store, chunks: dict[str, dict[str, Any]]) -> dict[str, str]:
     """Each chunk's text, whitespace folded, from its article (chunks keep no text); a chunk
     whose article is gone or changed has none."""
-    articles = store.get_articles([meta["article_id"] for meta in chunks.values()])
+    articles = store.get_texts([meta["article_id"] for meta in chunks.values()])
     texts = {}
     for chunk_id, meta in chunks.items():
         article = articles.get(meta["article_id"])
         if is_current(chunk_id, article):
-            texts[chunk_id] = normalise_whitespace(
-                article.article.text[meta["start"]:meta["end"]])
+            texts[chunk_id] = normalise_whitespace(article.text[meta["start"]:meta["end"]])
     return texts
 
 

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from index.ingest import ingest
 from index.store.chroma import Store, is_current
 from tests.conftest import ROOT, SEED
@@ -28,7 +30,31 @@ def test_seed_chunks_slice_the_original(seed_store: Store, seed_text: str) -> No
         first, last = article.sentences[meta["sentence_start"]], \
             article.sentences[meta["sentence_end"] - 1]
         assert (meta["start"], meta["end"]) == (first.start, last.end)
-    assert all(is_current(i, article) for i in found["ids"])
+    assert all(is_current(i, article.article) for i in found["ids"])
+
+
+def test_an_article_read_for_its_text_alone_is_the_article(seed_store: Store) -> None:
+    """A question scores chunks for its phrases from their articles' texts alone, with no
+    tables built; the records it then reads whole hold the same articles."""
+    fresh = Store(seed_store.path, seed_store.settings)
+    ids = ["isis-briefing.txt", "news.csv#1", "no such article"]
+    texts = fresh.get_texts(ids)
+    assert list(texts) == ids[:2]
+    whole = fresh.get_articles(ids)
+    assert {i: item.article for i, item in whole.items()} == texts
+    assert fresh.get_texts(ids) == texts
+
+
+def test_a_store_keeps_so_many_records_read_and_no_more(
+        seed_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A server on a large archive must not come to hold every record it ever read."""
+    monkeypatch.setattr("index.store.chroma.ARTICLES_KEPT", 2)
+    fresh = Store(seed_store.path, seed_store.settings)
+    ids = ["news.csv#1", "news.csv#2", "news.csv#3"]
+    assert list(fresh.get_texts(ids)) == ids
+    assert len(fresh.articles_read.unpacked) == 2
+    assert list(fresh.get_articles(ids)) == ids
+    assert len(fresh.articles_read.articles) == 2
 
 
 def test_news_csv_ingests_with_titles_and_dates(seed_store: Store) -> None:

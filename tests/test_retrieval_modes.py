@@ -84,6 +84,18 @@ def test_speaker_search_is_the_same_from_signs_or_exact(
     assert found and {p.chunk_id for p in found} <= quoting
 
 
+def test_a_sentence_vector_is_the_same_whatever_is_weighed_beside_it(seed_store: Store) -> None:
+    """A question embeds its few sentences one at a time: none is padded to a longer one's
+    width, so no answer follows what else it weighed."""
+    article = seed_store.get_articles(["isis-briefing.txt"])["isis-briefing.txt"]
+    by_length = sorted(range(len(article.sentences)),
+                       key=lambda n: article.sentences[n].end - article.sentences[n].start)
+    shortest, longest = by_length[0], by_length[-1]
+    alone = seed_store.sentence_vectors([(article, shortest)])
+    beside = seed_store.sentence_vectors([(article, longest), (article, shortest)])
+    assert np.array_equal(alone[0], beside[1])
+
+
 def test_the_signs_find_the_nearest_chunks(seed_store: Store) -> None:
     """Of every chunk, the few the signs put nearest hold the truly nearest."""
     vector = seed_store.embedder.encode(["How much revenue did the Taliban raise?"])[0]

@@ -29,15 +29,16 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from index.records import IndexedArticle
+from index.records import Article, IndexedArticle
 from index.settings import Settings
 from index.speech.people import canonical_names
 from index.store.format import (
+    RECORD,
     STORE_FORMAT,
     article_metadata,
     chunk_metadata,
     date_number,
-    named,
+    read_article,
     read_record,
     read_sentences,
     unpack,
@@ -57,6 +58,9 @@ if TYPE_CHECKING:
 CHUNKS = "chunks"
 ARTICLES = "articles"
 PAGE = 5000
+# Article records a question keeps read, and as many only unpacked (`ArticlesRead`): a
+# transcript's takes about 0.4 MB in memory, a news article's a tenth of that.
+ARTICLES_KEPT = 1000
 # Article records per read when the keyword index takes in their text and sentences.
 ARTICLE_PAGE = 500
 # The articles' vector index (a placeholder vector each) is saved every this many writes, so
@@ -119,6 +123,23 @@ class CatalogEntry:
     turns: int
 
 
+@dataclass
+class ArticlesRead:
+    """What questions read of the articles in one generation of the store: whole records, and
+    the metadata and unpacked record of those read for their text alone, until a question
+    wants them whole. At most ARTICLES_KEPT of each, the first read forgotten first: a
+    server on a large archive would otherwise come to hold every record it ever read."""
+
+    articles: dict[str, IndexedArticle] = field(default_factory=dict)
+    unpacked: dict[str, tuple[dict[str, Any], dict[str, Any]]] = field(default_factory=dict)
+
+    @staticmethod
+    def keep(table: dict[str, Any], key: str, value: Any) -> None:
+        table[key] = value
+        while len(table) > ARTICLES_KEPT:
+            del table[next(iter(table))]
+
+
 @dataclass(frozen=True)
 class Connection:
     """A Chroma client on the store, its two collections, and the write stamp the store had
@@ -167,7 +188,7 @@ class Store:
                              "use a new --store")
         self._keyword: KeywordIndex | None = None
         self._chunk_count: tuple[str, int] = ("-", 0)
-        self._articles_read: tuple[str, dict[str, IndexedArticle]] = ("-", {})
+        self._articles_read: tuple[str, ArticlesRead] = ("-", ArticlesRead())
         self._aliases: tuple[str, dict[str, str]] = ("-", {})
         self._catalog: tuple[str, list[CatalogEntry]] = ("-", [])
 
@@ -311,10 +332,8 @@ class Store:
         return Embedder.from_settings(self.settings)
 
     def sentence_vectors(self, sentences: Sequence[tuple[IndexedArticle, int]]) -> np.ndarray:
-        """The vectors of these (article, sentence number) pairs, in order, embedded now in
-        one call: the store keeps none (`index.store.format`). Not kept between questions
-        either: a vector's last bits follow the batch it was embedded in, and an answer must
-        not depend on the questions asked before it."""
+        """The vectors of these (article, sentence number) pairs, in order, embedded now: the
+        store keeps none (`index.store.format`)."""
         texts = [text for item, index in sentences
                  for text in sentence_texts(item.article, [item.sentences[index]])]
         return self.embedder.encode(texts) if texts else np.zeros((0, 0), dtype=np.float32)
@@ -449,23 +468,50 @@ class Store:
             self._pinned.generation = None
 
     @property
-    def article_cache(self) -> dict[str, IndexedArticle]:
-        """Records read so far, forgotten as soon as any client writes to the store."""
+    def articles_read(self) -> ArticlesRead:
+        """What questions read of the articles so far, forgotten as soon as any client writes
+        to the store."""
         generation = self.generation
         if self._articles_read[0] != generation:
-            self._articles_read = (generation, {})
+            self._articles_read = (generation, ArticlesRead())
         return self._articles_read[1]
 
     def get_articles(self, article_ids: Sequence[str]) -> dict[str, IndexedArticle]:
         """Article records with their speakers named as the whole store names them."""
-        cache = self.article_cache
-        missing = [i for i in dict.fromkeys(article_ids) if i not in cache]
-        if missing:
+        read = self.articles_read
+        found = {i: read.articles[i] for i in article_ids if i in read.articles}
+        wanted = [i for i in dict.fromkeys(article_ids) if i not in found]
+        if wanted:
             aliases = self.speaker_aliases()
-            found = self.articles.get(ids=missing, include=["metadatas"])
-            for article_id, meta in zip(found["ids"], found["metadatas"]):
-                cache[article_id] = named(read_record(article_id, meta), aliases)
-        return {i: cache[i] for i in article_ids if i in cache}
+            for article_id, (meta, record) in self._unpacked(wanted).items():
+                found[article_id] = read_record(article_id, meta, record, aliases)
+                read.keep(read.articles, article_id, found[article_id])
+                read.unpacked.pop(article_id, None)
+        return {i: found[i] for i in article_ids if i in found}
+
+    def get_texts(self, article_ids: Sequence[str]) -> dict[str, Article]:
+        """The articles alone, without their sentence, quote and turn tables: a chunk's text
+        is cut from its article's, and a question scores 30 chunks for its phrases, of which
+        it keeps eight (building a transcript's tables takes 1 ms of its 2)."""
+        read = self.articles_read
+        found = {i: read.articles[i].article for i in article_ids if i in read.articles}
+        wanted = [i for i in dict.fromkeys(article_ids) if i not in found]
+        found.update((i, read_article(i, meta, record))
+                     for i, (meta, record) in self._unpacked(wanted).items())
+        return {i: found[i] for i in article_ids if i in found}
+
+    def _unpacked(self, article_ids: list[str]) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+        """Metadata and unpacked record of each of these articles that the store holds."""
+        read = self.articles_read
+        found = {i: read.unpacked[i] for i in article_ids if i in read.unpacked}
+        missing = [i for i in article_ids if i not in found]
+        if missing:
+            stored = self.articles.get(ids=missing, include=["metadatas"])
+            for article_id, meta in zip(stored["ids"], stored["metadatas"]):
+                found[article_id] = ({k: v for k, v in meta.items() if k != RECORD},
+                                     unpack(meta))
+                read.keep(read.unpacked, article_id, found[article_id])
+        return found
 
     def iter_article_metadata(self) -> Iterator[tuple[str, dict[str, Any]]]:
         for page in self._pages(self.articles, ["metadatas"]):
@@ -474,7 +520,7 @@ class Store:
     def iter_articles(self) -> Iterator[IndexedArticle]:
         aliases = self.speaker_aliases()
         for article_id, meta in self.iter_article_metadata():
-            yield named(read_record(article_id, meta), aliases)
+            yield read_record(article_id, meta, aliases=aliases)
 
     def iter_chunk_metadata(self) -> Iterator[tuple[str, dict[str, Any]]]:
         for page in self._pages(self.chunks, ["metadatas"]):
@@ -715,6 +761,6 @@ def chunk_hash(chunk_id: str) -> str:
     return chunk_id.split(":", 1)[0]
 
 
-def is_current(chunk_id: str, article: IndexedArticle | None) -> bool:
+def is_current(chunk_id: str, article: Article | None) -> bool:
     """A chunk may be cited only when its article's record was written for the same content."""
-    return article is not None and chunk_hash(chunk_id) == article.article.content_hash
+    return article is not None and chunk_hash(chunk_id) == article.content_hash
