@@ -483,7 +483,7 @@ class Store:
         wanted = [i for i in dict.fromkeys(article_ids) if i not in found]
         if wanted:
             aliases = self.speaker_aliases()
-            for article_id, (meta, record) in self._unpacked(wanted).items():
+            for article_id, (meta, record) in self._unpacked(read, wanted).items():
                 found[article_id] = read_record(article_id, meta, record, aliases)
                 read.keep(read.articles, article_id, found[article_id])
                 read.unpacked.pop(article_id, None)
@@ -497,12 +497,14 @@ class Store:
         found = {i: read.articles[i].article for i in article_ids if i in read.articles}
         wanted = [i for i in dict.fromkeys(article_ids) if i not in found]
         found.update((i, read_article(i, meta, record))
-                     for i, (meta, record) in self._unpacked(wanted).items())
+                     for i, (meta, record) in self._unpacked(read, wanted).items())
         return {i: found[i] for i in article_ids if i in found}
 
-    def _unpacked(self, article_ids: list[str]) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
-        """Metadata and unpacked record of each of these articles that the store holds."""
-        read = self.articles_read
+    def _unpacked(self, read: ArticlesRead, article_ids: list[str]
+                  ) -> dict[str, tuple[dict[str, Any], dict[str, Any]]]:
+        """Metadata and unpacked record of each of these articles that the store holds, kept
+        in `read`: the caller's, so the generation (a Chroma round trip outside a question) is
+        read once."""
         found = {i: read.unpacked[i] for i in article_ids if i in read.unpacked}
         missing = [i for i in article_ids if i not in found]
         if missing:
